@@ -1,0 +1,1 @@
+"""Data folder shipped inside the package as ``consensus_desktop.assets``. Not code."""

@@ -1,0 +1,1 @@
+"""Command line: `consensus-desktop` (the app), `run`, `session …`."""

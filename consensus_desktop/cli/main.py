@@ -1,0 +1,54 @@
+"""Entry point of `consensus-desktop`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from consensus_desktop import __version__
+from consensus_desktop.cli import run_cmd
+from consensus_desktop.cli.common import fail, setup_logging
+from consensus_desktop.engine.errors import ContextBudgetError, ModelError
+from consensus_desktop.model_catalog import DefaultModelUnavailable
+from consensus_desktop.prompts import EmptyTextError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="consensus-desktop",
+        description="Help a citizens' jury find a statement everyone can agree with. "
+        "With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--verbose", action="store_true", help="log to stderr too")
+    parser.add_argument("--model", dest="app_model", help="GGUF model for the app window")
+    sub = parser.add_subparsers(dest="command")
+    run_cmd.add_parser(sub)
+    try:
+        from consensus_desktop.cli import session_cmd
+
+        session_cmd.add_parser(sub)
+    except ImportError:  # pragma: no cover
+        pass
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose)
+    if args.command is None:
+        from consensus_desktop.gui.app import main as gui_main
+
+        return gui_main(args.app_model)
+    try:
+        return int(args.func(args))
+    except (ModelError, DefaultModelUnavailable, ContextBudgetError, EmptyTextError, ValueError) as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""`consensus-desktop run`: the whole method on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from consensus_desktop.cli.common import parse_alpha, resolve_model
+from consensus_desktop.engine.batch_generate import Progress
+from consensus_desktop.engine.engine import Candidate, Engine
+from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, Stage, run
+from consensus_desktop.prompts import TEMPLATES
+from consensus_desktop.reward.embedding_similarity import EmbeddingSimilarityReward
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "run",
+        help="generate candidates, predict agreement, rank by welfare",
+        description="Run the method headless on a local model. No network is used.",
+    )
+    p.add_argument("--question", help="the question put to the group")
+    p.add_argument("--opinion", action="append", default=[], help="one participant's opinion (repeat)")
+    p.add_argument("--name", action="append", default=[], help="participant pseudonym (repeat, optional)")
+    p.add_argument(
+        "--in", dest="input", type=Path,
+        help='JSON file: {"question": …, "opinions": […]} or {"question": …, '
+        '"participants": [{"name": …, "opinion": …}]}',
+    )
+    p.add_argument("--n", type=int, default=16, help="number of candidates (default 16)")
+    p.add_argument("--alpha", type=parse_alpha, default=0.0,
+                   help="welfare alpha: 0 utilitarian (default), 1 Nash, inf Rawlsian")
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--max-tokens", type=int, default=60)
+    p.add_argument("--temperature", type=float, default=0.8)
+    p.add_argument("--orders", type=int, default=1,
+                   help="distinct opinion orders shared by the samples (1 = one shared prompt)")
+    p.add_argument("--template", choices=sorted(TEMPLATES), default=DEFAULT_TEMPLATE)
+    p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")
+    p.add_argument("--session", help="record the run into this session of the library database")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=main)
+
+
+def _read_input(args: argparse.Namespace) -> tuple[str, list[str], list[str]]:
+    question, opinions, names = args.question, list(args.opinion), list(args.name)
+    if args.input:
+        try:
+            data = json.loads(Path(args.input).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"cannot read {args.input}: {exc}") from exc
+        question = data.get("question", question)
+        if "participants" in data:
+            names = [str(p.get("name", f"P{i + 1}")) for i, p in enumerate(data["participants"])]
+            opinions = [str(p.get("opinion", "")) for p in data["participants"]]
+        else:
+            opinions = [str(o) for o in data.get("opinions", [])]
+            names = [str(n) for n in data.get("names", [])]
+    if not question:
+        raise ValueError("give a question (--question or --in FILE)")
+    if len(opinions) < 1:
+        raise ValueError("give at least one opinion (--opinion, repeated)")
+    return question, opinions, names
+
+
+def main(args: argparse.Namespace) -> int:
+    question, opinions, names = _read_input(args)
+    request = RunRequest(
+        question=question,
+        opinions=tuple(opinions),
+        names=tuple(names),
+        n=args.n,
+        alpha=args.alpha,
+        seed=args.seed,
+        template=args.template,
+        max_tokens=args.max_tokens,
+        temperature=args.temperature,
+        n_orders=args.orders,
+    )
+    request.participant_names()  # validates names vs opinions before the model loads
+    engine = Engine(resolve_model(args.model))
+    reward = EmbeddingSimilarityReward(engine)
+    quiet = args.json
+    result: RunResult | None = None
+    try:
+        for event in run(engine, reward, request):
+            if isinstance(event, RunResult):
+                result = event
+            elif quiet:
+                continue
+            elif isinstance(event, Stage):
+                print(f"[{event.name}] {event.detail}".rstrip(), file=sys.stderr)
+            elif isinstance(event, Candidate):
+                print(f"  candidate: {event.text[:90]}", file=sys.stderr)
+            elif isinstance(event, Progress):
+                pass
+        assert result is not None
+        if args.session:
+            from consensus_desktop.store.recording import record_run
+
+            record_run(args.session, result)
+    finally:
+        engine.close()
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_table(result)
+    return 0
+
+
+def _print_table(result: RunResult) -> None:
+    names = result.request.participant_names()
+    alpha = result.request.alpha
+    label = "inf (Rawlsian)" if math.isinf(alpha) else f"{alpha:g}"
+    print(f"Model: {result.model_file} ({result.backend})   prompt: {result.plan.template}")
+    print(f"Reward: {result.reward_version.label}. {result.reward_version.validation}")
+    rep = result.report
+    print(
+        f"Generated {rep.found}/{rep.requested} candidates in {rep.attempts} samples, "
+        f"{rep.seconds:.1f} s ({rep.tokens_per_second:.0f} tokens/s). Ranked by W_alpha, alpha = {label}."
+    )
+    if result.shortened:
+        print("Shortened to fit the context: " + ", ".join(names[i] for i in result.shortened))
+    header = "  ".join(f"{n[:6]:>6}" for n in names)
+    print(f"\n{'#':>2} {'W':>5} {'mean':>5} {'min':>5}  {header}  statement")
+    for i, c in enumerate(result.candidates, 1):
+        cells = "  ".join(f"{a:6.2f}" for a in c.agreement)
+        print(f"{i:>2} {c.welfare:5.2f} {c.mean:5.2f} {c.min:5.2f}  {cells}  {c.text}")
+    to = result.tradeoff
+    if to is not None:
+        print(f"\nUtilitarian winner: #{result.candidates_index(to.utilitarian_winner) + 1}; "
+              f"Rawlsian winner: #{result.candidates_index(to.rawlsian_winner) + 1}; "
+              f"price of fairness: {to.price_of_fairness:.2f} points of mean agreement.")

@@ -1,0 +1,275 @@
+"""Sample many continuations of one prompt in a single llama.cpp batch.
+
+The prompt's shared prefix is decoded once into every sequence at the same time (a token can belong
+to several sequences in a ``llama_batch``); each opinion order (suffix) is decoded once into the
+sequences that use it. From then on, every live sequence advances by one token per ``llama_decode``,
+so the weights are read once per step for all of them. Each sequence has its own sampler chain
+(top-k, top-p, temperature, its own seed), its own stop strings, EOS and token budget.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import llama_cpp
+
+from consensus_desktop.engine.errors import ContextBudgetError, GenerationCancelled
+from consensus_desktop.engine.local_model import LocalModel
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    max_tokens: int = 60
+    temperature: float = 0.8
+    top_p: float = 0.95
+    top_k: int = 40
+    seed: int = 1234
+
+
+@dataclass(frozen=True)
+class Progress:
+    tokens_done: int
+    token_budget: int
+
+
+@dataclass(frozen=True)
+class RawSample:
+    index: int  # which sample of this call
+    seed: int
+    variant: int  # which prompt suffix (opinion order) it read
+    text: str  # decoded continuation, cut at the first stop string
+    n_tokens: int
+    finish_reason: str  # "stop", "eos", "length"
+
+
+def _cut_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
+    """Cut at the first stop string that occurs *after* the answer has begun.
+
+    Both default models open their answer with a newline or two, so a stop on a blank line must
+    only count once some non-space text has been written.
+    """
+    lead = len(text) - len(text.lstrip())
+    body = text[lead:]
+    if not body:
+        return text, False
+    cut = min((i for s in stops if (i := body.find(s)) >= 0), default=-1)
+    if cut < 0:
+        return text, False
+    return text[: lead + cut], True
+
+
+class _Batch:
+    """A reusable ``llama_batch`` we fill token by token."""
+
+    def __init__(self, capacity: int, n_seq_max: int) -> None:
+        self.capacity = capacity
+        self.batch = llama_cpp.llama_batch_init(capacity, 0, n_seq_max)
+        self.n = 0
+
+    def clear(self) -> None:
+        self.n = 0
+
+    def add(self, token: int, pos: int, seq_ids: Sequence[int], logits: bool) -> int:
+        i = self.n
+        b = self.batch
+        b.token[i] = token
+        b.pos[i] = pos
+        b.n_seq_id[i] = len(seq_ids)
+        for j, s in enumerate(seq_ids):
+            b.seq_id[i][j] = s
+        b.logits[i] = 1 if logits else 0
+        self.n += 1
+        return i
+
+    def free(self) -> None:
+        llama_cpp.llama_batch_free(self.batch)
+
+
+class BatchGenerator:
+    """Owns one generation context on a :class:`LocalModel`; reused across calls."""
+
+    def __init__(self, model: LocalModel, n_threads: int, max_kv_cells: int = 32768) -> None:
+        self.model = model
+        self.n_threads = n_threads
+        self.max_kv_cells = max_kv_cells
+        self._ctx: llama_cpp.llama_context_p | None = None
+        self._ctx_cells = 0
+        self._ctx_seqs = 0
+        self.n_batch = 512
+
+    # -- context management -------------------------------------------------------------------
+    def _ensure_context(self, cells: int, n_seq: int) -> llama_cpp.llama_context_p:
+        if cells > self.max_kv_cells:
+            raise ContextBudgetError(
+                f"This request needs {cells:,} tokens of model memory; the limit is "
+                f"{self.max_kv_cells:,}. Ask for fewer candidates or shorter statements."
+            )
+        if self._ctx is None or cells > self._ctx_cells or n_seq > self._ctx_seqs:
+            self.close()
+            params = llama_cpp.llama_context_default_params()
+            params.n_ctx = max(512, -(-cells // 256) * 256)
+            params.n_batch = self.n_batch
+            params.n_ubatch = self.n_batch
+            params.n_seq_max = max(n_seq, 1)
+            params.n_threads = self.n_threads
+            params.n_threads_batch = self.n_threads
+            params.kv_unified = True  # one KV buffer: shared prefix cells count once
+            params.no_perf = True
+            ctx = llama_cpp.llama_init_from_model(self.model.model_ptr, params)
+            if not ctx:
+                raise ContextBudgetError(
+                    f"llama.cpp could not allocate a context of {params.n_ctx} tokens for "
+                    f"{n_seq} sequences (out of memory?). Ask for fewer candidates."
+                )
+            self._ctx = ctx
+            self._ctx_cells = int(llama_cpp.llama_n_ctx(ctx))
+            self._ctx_seqs = params.n_seq_max
+        return self._ctx
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            llama_cpp.llama_free(self._ctx)
+            self._ctx = None
+
+    # -- decoding -------------------------------------------------------------------------------
+    def _decode(self, ctx: llama_cpp.llama_context_p, batch: _Batch) -> None:
+        batch.batch.n_tokens = batch.n
+        rc = llama_cpp.llama_decode(ctx, batch.batch)
+        if rc != 0:
+            raise ContextBudgetError(f"llama_decode failed with code {rc} (context full?)")
+
+    def _decode_prompt(
+        self,
+        ctx: llama_cpp.llama_context_p,
+        prefix: tuple[list[int], list[int]],
+        chunks: list[tuple[list[int], int, list[int]]],
+    ) -> list[int]:
+        """Decode the shared prefix, then each (tokens, start position, seq ids) suffix chunk.
+
+        Everything is decoded in n_batch pieces, but the last token of every suffix is held back
+        and decoded together in one final batch, so that all their logits are readable at once.
+        Returns the final batch's index for each chunk.
+        """
+        batch = _Batch(self.n_batch, max(self._ctx_seqs, 1))
+        try:
+            prefix_tokens, prefix_seqs = prefix
+            pending = [(tok, k, prefix_seqs) for k, tok in enumerate(prefix_tokens)]
+            pending += [
+                (tok, pos + k, seqs) for tokens, pos, seqs in chunks for k, tok in enumerate(tokens[:-1])
+            ]
+            for start in range(0, len(pending), self.n_batch):
+                batch.clear()
+                for tok, pos, seqs in pending[start : start + self.n_batch]:
+                    batch.add(tok, pos, seqs, False)
+                self._decode(ctx, batch)
+            batch.clear()
+            last = [batch.add(t[-1], pos + len(t) - 1, seqs, True) for t, pos, seqs in chunks]
+            self._decode(ctx, batch)
+            return last
+        finally:
+            batch.free()
+
+    def _sampler(self, params: SamplingParams, seed: int) -> llama_cpp.llama_sampler_p:
+        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+        if params.temperature <= 0:
+            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_greedy())
+            return chain
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_k(params.top_k))
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(params.top_p, 1))
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(params.temperature))
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF))
+        return chain
+
+    def generate(
+        self,
+        prefix: str,
+        suffixes: Sequence[str],
+        seeds: Sequence[int],
+        params: SamplingParams,
+        stop: Sequence[str] = (),
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[Progress | RawSample]:
+        """Yield each sample as soon as it finishes, and progress after every decode step.
+
+        Sample ``i`` reads ``prefix + suffixes[i % len(suffixes)]`` and samples with ``seeds[i]``.
+        ``should_stop`` is polled between decode steps; when it returns True the generator raises
+        :class:`GenerationCancelled`, and the engine is ready for the next call.
+        """
+        n = len(seeds)
+        if n == 0:
+            return
+        model = self.model
+        prefix_tokens = model.tokenize(prefix, add_bos=model.add_bos)
+        suffix_tokens = [model.tokenize(s) for s in suffixes]
+        if any(not t for t in suffix_tokens):
+            raise ValueError("empty prompt suffix")
+        variant_of = [i % len(suffixes) for i in range(n)]
+        members = [[i for i in range(n) if variant_of[i] == v] for v in range(len(suffixes))]
+        used = [v for v in range(len(suffixes)) if members[v]]
+        cells = (
+            len(prefix_tokens)
+            + sum(len(suffix_tokens[v]) for v in used)
+            + n * (params.max_tokens + 1)
+        )
+        ctx = self._ensure_context(cells, n)
+        mem = llama_cpp.llama_get_memory(ctx)
+        llama_cpp.llama_memory_clear(mem, True)
+
+        start = len(prefix_tokens)
+        chunks = [(suffix_tokens[v], start, members[v]) for v in used]
+        samplers = [self._sampler(params, seeds[i]) for i in range(n)]
+        batch = _Batch(max(n, 1), max(n, 1))
+        try:
+            if should_stop():
+                raise GenerationCancelled
+            last = self._decode_prompt(ctx, (prefix_tokens, list(range(n))), chunks)
+            logit_index = [last[used.index(variant_of[i])] for i in range(n)]
+            pos = [start + len(suffix_tokens[variant_of[i]]) for i in range(n)]
+            pieces: list[bytearray] = [bytearray() for _ in range(n)]
+            n_tok = [0] * n
+            live = list(range(n))
+            done_tokens = 0
+            budget = n * params.max_tokens
+            while live:
+                if should_stop():
+                    raise GenerationCancelled
+                batch.clear()
+                still_live: list[int] = []
+                finished: list[RawSample] = []
+                for i in live:
+                    token = llama_cpp.llama_sampler_sample(samplers[i], ctx, logit_index[i])
+                    n_tok[i] += 1
+                    done_tokens += 1
+                    reason = ""
+                    if model.is_end_of_generation(token):
+                        reason = "eos"
+                    else:
+                        pieces[i] += model.token_bytes(token)
+                        text = pieces[i].decode("utf-8", errors="ignore")
+                        text, hit = _cut_at_stop(text, stop)
+                        if hit:
+                            reason = "stop"
+                        elif n_tok[i] >= params.max_tokens:
+                            reason = "length"
+                    if reason:
+                        done_tokens += params.max_tokens - n_tok[i]
+                        text = _cut_at_stop(pieces[i].decode("utf-8", errors="replace"), stop)[0]
+                        finished.append(
+                            RawSample(i, seeds[i], variant_of[i], text, n_tok[i], reason)
+                        )
+                    else:
+                        logit_index[i] = batch.add(token, pos[i], [i], True)
+                        pos[i] += 1
+                        still_live.append(i)
+                live = still_live
+                yield from finished
+                yield Progress(min(done_tokens, budget), budget)
+                if live:
+                    self._decode(ctx, batch)
+        finally:
+            batch.free()
+            for s in samplers:
+                llama_cpp.llama_sampler_free(s)
+            llama_cpp.llama_memory_clear(mem, True)

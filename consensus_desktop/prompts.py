@@ -1,0 +1,233 @@
+"""Prompt templates as data, and the sanitiser that keeps participants' text inside its slot.
+
+Every template has a version name; whatever a template produces (candidates, predictions) is stored
+with that name so a session can be traced back to the exact wording used.
+
+A prompt is returned as a :class:`PromptPlan`: one shared ``prefix`` (instructions, examples, the
+question) and one ``suffix`` per opinion order. The engine decodes the prefix once and shares its KV
+cache across all samples; each suffix is decoded once and shared by the samples that use it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+MAX_OPINION_CHARS = 2000
+TRUNCATION_MARK = " […]"
+
+JURY_INTRO = (
+    "A citizen's jury was tasked with coming up with consensus opinions on a range of different "
+    "questions. Below we present one such question along with the opinions of each individual "
+    "citizen followed by their consensus statement."
+)
+JURY_FOOTER = "After a good debate, the citizen's jury came to the following consensus view:"
+REVISION_FOOTER = (
+    "After a good debate, and having heard each citizen's critique of the previous statement, "
+    "the citizen's jury came to the following revised consensus view:"
+)
+
+# Words that start a structural line in our prompts. In a participant's text they lose the colon.
+_STRUCTURAL = re.compile(
+    r"\b(opinion|question|consensus|critique|previous consensus statement|revised consensus view)"
+    r"\s*[:：]",
+    re.IGNORECASE,
+)
+_FOOTER_PHRASE = re.compile(r"after a good debate", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+
+
+class EmptyTextError(ValueError):
+    """A participant's opinion (or the question) is empty after cleaning."""
+
+
+@dataclass(frozen=True)
+class CleanText:
+    text: str
+    truncated: bool = False
+    neutralised: tuple[str, ...] = ()
+
+
+def clean_participant_text(raw: str, max_chars: int = MAX_OPINION_CHARS) -> CleanText:
+    """Make free text safe to put in one slot of a prompt, visibly.
+
+    - Unicode is NFC-normalised; control and format characters (zero-width, bidi overrides) are
+      dropped; every run of white space, blank lines included, becomes one space, so the text can
+      never open a new line of the prompt.
+    - Structural markers ("Opinion:", "Question:", …) lose their colon ("Opinion -"), and the footer
+      phrase "After a good debate" is put in quotes, so the model cannot read them as structure.
+    - Text over ``max_chars`` is cut at a word boundary and ends with " […]".
+    """
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(
+        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t\r" else " " for ch in text
+    )
+    text = _WHITESPACE.sub(" ", text).strip()
+    neutralised: list[str] = []
+
+    def _drop_colon(match: re.Match[str]) -> str:
+        neutralised.append(match.group(0))
+        return f"{match.group(1)} -"
+
+    text = _STRUCTURAL.sub(_drop_colon, text)
+
+    def _quote(match: re.Match[str]) -> str:
+        neutralised.append(match.group(0))
+        return f"“{match.group(0).lower()}”"
+
+    text = _FOOTER_PHRASE.sub(_quote, text)
+    truncated = False
+    if len(text) > max_chars:
+        cut = text[:max_chars]
+        space = cut.rfind(" ")
+        if space > max_chars * 0.8:
+            cut = cut[:space]
+        text = cut.rstrip() + TRUNCATION_MARK
+        truncated = True
+    return CleanText(text, truncated, tuple(neutralised))
+
+
+def require_text(raw: str, what: str, max_chars: int = MAX_OPINION_CHARS) -> CleanText:
+    cleaned = clean_participant_text(raw, max_chars)
+    if not cleaned.text:
+        raise EmptyTextError(f"{what} is empty: please write at least a few words.")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class PromptPlan:
+    """A prompt split for prefix sharing: sample ``i`` reads ``prefix + suffixes[orders_for[i]]``."""
+
+    template: str
+    prefix: str
+    suffixes: tuple[str, ...]
+    orders: tuple[tuple[int, ...], ...]  # participant indices in the order each suffix lists them
+    stop: tuple[str, ...] = ("\n\n", "Opinion:", "Question:", "Consensus:")
+
+    def full_prompt(self, variant: int = 0) -> str:
+        return self.prefix + self.suffixes[variant]
+
+
+@dataclass(frozen=True)
+class FewShotExample:
+    question: str
+    opinions: tuple[str, ...]
+    consensus: str
+
+
+# Written for this project (not copied from the paper's data): short, balanced statements that
+# acknowledge each side, which is the style a consensus statement should have.
+FEW_SHOT_EXAMPLES: tuple[FewShotExample, ...] = (
+    FewShotExample(
+        question="Should our town build more bike lanes?",
+        opinions=(
+            "Bike lanes make cycling safer and cut traffic, so we need many more of them.",
+            "Parking is already hard to find. Taking road space from cars hurts local shops.",
+            "I would cycle to work if the routes were safe, but I worry about the cost.",
+        ),
+        consensus=(
+            "We support building more bike lanes where they make cycling safer, starting with the "
+            "main routes to schools and workplaces, while planning them with local shops so that "
+            "parking and deliveries are not made harder and the cost stays within the budget."
+        ),
+    ),
+    FewShotExample(
+        question="Should schools ban mobile phones during the school day?",
+        opinions=(
+            "Phones distract pupils and fuel bullying; a ban would help them focus.",
+            "Parents need to reach their children in an emergency.",
+            "Teenagers should learn to manage phones themselves rather than be banned from them.",
+        ),
+        consensus=(
+            "Phones should be put away during lessons so pupils can concentrate, with clear ways "
+            "for parents to reach their children in an emergency, and schools should also teach "
+            "pupils how to use phones responsibly."
+        ),
+    ),
+)
+
+
+def _opinion_lines(opinions: Sequence[str], order: Sequence[int]) -> str:
+    return "".join(f"Opinion: {opinions[i]}\n\n" for i in order)
+
+
+def _cyclic_orders(n_participants: int, n_orders: int) -> tuple[tuple[int, ...], ...]:
+    """``n_orders`` rotations of the participant list, so each participant opens a prompt in turn."""
+    n_orders = max(1, min(n_orders, n_participants))
+    base = list(range(n_participants))
+    step = n_participants / n_orders
+    return tuple(
+        tuple(base[round(k * step) :] + base[: round(k * step)]) for k in range(n_orders)
+    )
+
+
+@dataclass(frozen=True)
+class JuryTemplate:
+    """The paper's citizens'-jury prompt, zero-shot or few-shot."""
+
+    version: str
+    examples: tuple[FewShotExample, ...] = field(default=())
+
+    def plan(self, question: str, opinions: Sequence[str], n_orders: int = 1) -> PromptPlan:
+        q = require_text(question, "The question").text
+        ops = [require_text(o, f"Opinion {i + 1}").text for i, o in enumerate(opinions)]
+        if not ops:
+            raise EmptyTextError("At least one opinion is needed to write a consensus statement.")
+        prefix = JURY_INTRO + "\n\n"
+        for ex in self.examples:
+            prefix += f"Question: {ex.question}\n\n"
+            prefix += _opinion_lines(ex.opinions, range(len(ex.opinions)))
+            prefix += f"{JURY_FOOTER} {ex.consensus}\n\n"
+        prefix += f"Question: {q}\n\n"
+        orders = _cyclic_orders(len(ops), n_orders)
+        suffixes = tuple(_opinion_lines(ops, order) + JURY_FOOTER for order in orders)
+        return PromptPlan(self.version, prefix, suffixes, orders)
+
+
+@dataclass(frozen=True)
+class RevisionTemplate:
+    """The Habermas Machine's critique round: opinions, the previous statement and critiques."""
+
+    version: str = "revision-v1"
+
+    def plan(
+        self,
+        question: str,
+        opinions: Sequence[str],
+        previous_statement: str,
+        critiques: Sequence[str],
+        n_orders: int = 1,
+    ) -> PromptPlan:
+        if len(critiques) != len(opinions):
+            raise ValueError("One critique per participant is needed (an empty string if none).")
+        q = require_text(question, "The question").text
+        ops = [require_text(o, f"Opinion {i + 1}").text for i, o in enumerate(opinions)]
+        prev = require_text(previous_statement, "The previous statement").text
+        crits = [clean_participant_text(c).text or "(no critique)" for c in critiques]
+        prefix = JURY_INTRO + "\n\n" + f"Question: {q}\n\n"
+        orders = _cyclic_orders(len(ops), n_orders)
+        suffixes = []
+        for order in orders:
+            body = _opinion_lines(ops, order)
+            body += f"Previous consensus statement: {prev}\n\n"
+            body += "".join(f"Critique: {crits[i]}\n\n" for i in order)
+            suffixes.append(body + REVISION_FOOTER)
+        return PromptPlan(self.version, prefix, tuple(suffixes), orders)
+
+
+JURY_ZERO_SHOT = JuryTemplate("jury-zero-shot-v1")
+JURY_FEW_SHOT = JuryTemplate("jury-few-shot-v1", FEW_SHOT_EXAMPLES)
+REVISION = RevisionTemplate()
+TEMPLATES: dict[str, JuryTemplate] = {t.version: t for t in (JURY_ZERO_SHOT, JURY_FEW_SHOT)}
+
+REWARD_INPUT_VERSION = "rm-input-v1"
+
+
+def reward_input(question: str, opinion: str, statement: str) -> str:
+    """The paper's reward-model input: "Question: … Opinion: … Consensus: …"."""
+    q = clean_participant_text(question).text
+    o = clean_participant_text(opinion).text
+    s = clean_participant_text(statement).text
+    return f"Question: {q}\n\nOpinion: {o}\n\nConsensus: {s}"

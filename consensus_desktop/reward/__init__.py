@@ -1,0 +1,1 @@
+"""Personalized reward: each participant's predicted agreement (1–7) with each candidate."""
