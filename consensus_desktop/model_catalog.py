@@ -6,6 +6,7 @@ use it is reassembled into the app's models folder and its sha256 checked. Nothi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -82,10 +83,9 @@ def verified_sha256(path: Path, expected: str | None = None) -> str:
             f"{path} does not match its expected sha256 (got {digest[:12]}…, "
             f"expected {expected[:12]}…). Delete it and start the app again to rebuild it."
         )
-    try:
+    # a read-only models folder (USB stick) cannot keep the marker: hash again next time
+    with contextlib.suppress(OSError):
         marker.write_text(f"{stamp} {digest}\n")
-    except OSError:
-        pass  # read-only models folder (USB stick): just hash again next time
     return digest
 
 

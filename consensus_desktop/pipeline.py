@@ -142,9 +142,7 @@ class RunResult:
         return next(i for i, c in enumerate(self.candidates) if c.text == text)
 
 
-def rank(
-    agreement: np.ndarray, alpha: float
-) -> tuple[np.ndarray, np.ndarray]:
+def rank(agreement: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """(order best first, welfare on the 1–7 scale) for a candidates x participants matrix."""
     utilities = likert_to_utility(agreement)
     return ranking(utilities, alpha), utility_to_likert(welfare(utilities, alpha))
@@ -157,7 +155,9 @@ def run(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[Stage | Progress | Candidate | RunResult]:
     if request.template not in TEMPLATES:
-        raise ValueError(f"unknown prompt template {request.template!r}; known: {sorted(TEMPLATES)}")
+        raise ValueError(
+            f"unknown prompt template {request.template!r}; known: {sorted(TEMPLATES)}"
+        )
     if request.n < 1:
         raise ValueError("ask for at least one candidate")
     if request.alpha < 0:

@@ -158,9 +158,7 @@ def _cyclic_orders(n_participants: int, n_orders: int) -> tuple[tuple[int, ...],
     n_orders = max(1, min(n_orders, n_participants))
     base = list(range(n_participants))
     step = n_participants / n_orders
-    return tuple(
-        tuple(base[round(k * step) :] + base[: round(k * step)]) for k in range(n_orders)
-    )
+    return tuple(tuple(base[round(k * step) :] + base[: round(k * step)]) for k in range(n_orders))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gui_main(args.app_model)
     try:
         return int(args.func(args))
-    except (ModelError, DefaultModelUnavailable, ContextBudgetError, EmptyTextError, ValueError) as exc:
+    except (
+        ModelError,
+        DefaultModelUnavailable,
+        ContextBudgetError,
+        EmptyTextError,
+        ValueError,
+    ) as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted", 130)

@@ -24,21 +24,35 @@ def add_parser(sub: Any) -> None:
         description="Run the method headless on a local model. No network is used.",
     )
     p.add_argument("--question", help="the question put to the group")
-    p.add_argument("--opinion", action="append", default=[], help="one participant's opinion (repeat)")
-    p.add_argument("--name", action="append", default=[], help="participant pseudonym (repeat, optional)")
     p.add_argument(
-        "--in", dest="input", type=Path,
+        "--opinion", action="append", default=[], help="one participant's opinion (repeat)"
+    )
+    p.add_argument(
+        "--name", action="append", default=[], help="participant pseudonym (repeat, optional)"
+    )
+    p.add_argument(
+        "--in",
+        dest="input",
+        type=Path,
         help='JSON file: {"question": …, "opinions": […]} or {"question": …, '
         '"participants": [{"name": …, "opinion": …}]}',
     )
     p.add_argument("--n", type=int, default=16, help="number of candidates (default 16)")
-    p.add_argument("--alpha", type=parse_alpha, default=0.0,
-                   help="welfare alpha: 0 utilitarian (default), 1 Nash, inf Rawlsian")
+    p.add_argument(
+        "--alpha",
+        type=parse_alpha,
+        default=0.0,
+        help="welfare alpha: 0 utilitarian (default), 1 Nash, inf Rawlsian",
+    )
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--max-tokens", type=int, default=60)
     p.add_argument("--temperature", type=float, default=0.8)
-    p.add_argument("--orders", type=int, default=1,
-                   help="distinct opinion orders shared by the samples (1 = one shared prompt)")
+    p.add_argument(
+        "--orders",
+        type=int,
+        default=1,
+        help="distinct opinion orders shared by the samples (1 = one shared prompt)",
+    )
     p.add_argument("--template", choices=sorted(TEMPLATES), default=DEFAULT_TEMPLATE)
     p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")
     p.add_argument("--session", help="record the run into this session of the library database")
@@ -132,6 +146,8 @@ def _print_table(result: RunResult) -> None:
         print(f"{i:>2} {c.welfare:5.2f} {c.mean:5.2f} {c.min:5.2f}  {cells}  {c.text}")
     to = result.tradeoff
     if to is not None:
-        print(f"\nUtilitarian winner: #{result.candidates_index(to.utilitarian_winner) + 1}; "
-              f"Rawlsian winner: #{result.candidates_index(to.rawlsian_winner) + 1}; "
-              f"price of fairness: {to.price_of_fairness:.2f} points of mean agreement.")
+        print(
+            f"\nUtilitarian winner: #{result.candidates_index(to.utilitarian_winner) + 1}; "
+            f"Rawlsian winner: #{result.candidates_index(to.rawlsian_winner) + 1}; "
+            f"price of fairness: {to.price_of_fairness:.2f} points of mean agreement."
+        )

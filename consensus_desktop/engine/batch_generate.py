@@ -5,11 +5,15 @@ to several sequences in a ``llama_batch``); each opinion order (suffix) is decod
 sequences that use it. From then on, every live sequence advances by one token per ``llama_decode``,
 so the weights are read once per step for all of them. Each sequence has its own sampler chain
 (top-k, top-p, temperature, its own seed), its own stop strings, EOS and token budget.
+
+Reproducibility: the same request (prompt, number of samples, seeds, parameters) on the same
+model and build gives the same samples. A sample is *not* guaranteed to equal the one its seed
+gives in a batch of another size: llama.cpp's kernels sum in a different order for other batch
+shapes, and sampling amplifies those last-bit differences.
 """
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -157,7 +161,9 @@ class BatchGenerator:
             prefix_tokens, prefix_seqs = prefix
             pending = [(tok, k, prefix_seqs) for k, tok in enumerate(prefix_tokens)]
             pending += [
-                (tok, pos + k, seqs) for tokens, pos, seqs in chunks for k, tok in enumerate(tokens[:-1])
+                (tok, pos + k, seqs)
+                for tokens, pos, seqs in chunks
+                for k, tok in enumerate(tokens[:-1])
             ]
             for start in range(0, len(pending), self.n_batch):
                 batch.clear()
@@ -177,9 +183,15 @@ class BatchGenerator:
             llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_greedy())
             return chain
         llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_k(params.top_k))
-        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(params.top_p, 1))
-        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(params.temperature))
-        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF))
+        llama_cpp.llama_sampler_chain_add(
+            chain, llama_cpp.llama_sampler_init_top_p(params.top_p, 1)
+        )
+        llama_cpp.llama_sampler_chain_add(
+            chain, llama_cpp.llama_sampler_init_temp(params.temperature)
+        )
+        llama_cpp.llama_sampler_chain_add(
+            chain, llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF)
+        )
         return chain
 
     def generate(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from consensus_desktop.engine.errors import ContextBudgetError
-from consensus_desktop.prompts import TRUNCATION_MARK, PromptPlan
+from consensus_desktop.prompts import TRUNCATION_MARK, PromptPlan, clean_participant_text
 
 MIN_TOKENS_PER_OPINION = 12
 _MARK_TOKENS = 4  # room for " […]" in any tokenizer
@@ -63,12 +63,14 @@ def fit_plan(
         prefix = count_tokens(plan.prefix)
         suffixes = [count_tokens(s) for s in plan.suffixes]
         per_seq = prefix + max(suffixes) + max_new_tokens
-        total = prefix + sum(suffixes[: min(len(suffixes), n_samples)]) + n_samples * (
-            max_new_tokens + 1
+        total = (
+            prefix
+            + sum(suffixes[: min(len(suffixes), n_samples)])
+            + n_samples * (max_new_tokens + 1)
         )
         return per_seq, total
 
-    ops = list(opinions)
+    ops = [clean_participant_text(o).text for o in opinions]  # measure what the prompt will hold
     plan = build(ops, n_orders)
     per_seq, total = measure(plan)
     if total > max_kv_cells and n_orders > 1:

@@ -14,7 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import BatchGenerator, Progress, RawSample, SamplingParams
+from consensus_desktop.engine.batch_generate import (
+    BatchGenerator,
+    Progress,
+    RawSample,
+    SamplingParams,
+)
 from consensus_desktop.engine.budget import FittedPlan, fit_plan
 from consensus_desktop.engine.cleaning import clean_candidate, dedup_key
 from consensus_desktop.engine.embedder import Embedder
@@ -95,9 +100,16 @@ class Engine:
     ) -> FittedPlan:
         """Apply the context policy of :mod:`consensus_desktop.engine.budget`."""
         return fit_plan(
-            build, opinions, n_orders, n_samples, max_new_tokens,
-            self.count_tokens, self.truncate_tokens,
-            self.per_sequence_limit, self.max_kv_cells, names,
+            build,
+            opinions,
+            n_orders,
+            n_samples,
+            max_new_tokens,
+            self.count_tokens,
+            self.truncate_tokens,
+            self.per_sequence_limit,
+            self.max_kv_cells,
+            names,
         )
 
     # -- generation ---------------------------------------------------------------------------
@@ -149,7 +161,9 @@ class Engine:
         if not text:
             return None
         order = plan.orders[sample.variant % len(plan.orders)]
-        return Candidate(text, sample.seed, order, sample.n_tokens, sample.finish_reason, sample.text)
+        return Candidate(
+            text, sample.seed, order, sample.n_tokens, sample.finish_reason, sample.text
+        )
 
     # -- embeddings ---------------------------------------------------------------------------
     def embed(

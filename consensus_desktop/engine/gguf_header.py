@@ -15,15 +15,54 @@ from consensus_desktop.engine.errors import ModelFileMissing, NotAGGUFFile, Trun
 
 GGUF_MAGIC = b"GGUF"
 # GGUF metadata value types -> struct format (strings and arrays handled separately)
-_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+_SCALARS = {
+    0: "B",
+    1: "b",
+    2: "H",
+    3: "h",
+    4: "I",
+    5: "i",
+    6: "f",
+    7: "?",
+    10: "Q",
+    11: "q",
+    12: "d",
+}
 _STRING, _ARRAY = 8, 9
 # bytes per element for ggml tensor types we may meet, as (block size, bytes per block)
 _GGML_TYPE_SIZE = {
-    0: (1, 4), 1: (1, 2), 2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 24), 8: (32, 34),
-    9: (32, 36), 10: (256, 84), 11: (256, 110), 12: (256, 144), 13: (256, 176), 14: (256, 210),
-    15: (256, 292), 16: (256, 66), 17: (256, 74), 18: (256, 98), 19: (256, 50), 20: (32, 18),
-    21: (256, 110), 22: (256, 82), 23: (256, 136), 24: (1, 1), 25: (1, 2), 26: (1, 4), 27: (1, 8),
-    28: (1, 8), 29: (256, 56), 30: (1, 2), 34: (256, 54), 35: (256, 66), 39: (32, 17),
+    0: (1, 4),
+    1: (1, 2),
+    2: (32, 18),
+    3: (32, 20),
+    6: (32, 22),
+    7: (32, 24),
+    8: (32, 34),
+    9: (32, 36),
+    10: (256, 84),
+    11: (256, 110),
+    12: (256, 144),
+    13: (256, 176),
+    14: (256, 210),
+    15: (256, 292),
+    16: (256, 66),
+    17: (256, 74),
+    18: (256, 98),
+    19: (256, 50),
+    20: (32, 18),
+    21: (256, 110),
+    22: (256, 82),
+    23: (256, 136),
+    24: (1, 1),
+    25: (1, 2),
+    26: (1, 4),
+    27: (1, 8),
+    28: (1, 8),
+    29: (256, 56),
+    30: (1, 2),
+    34: (256, 54),
+    35: (256, 66),
+    39: (32, 17),
 }
 
 
@@ -107,7 +146,7 @@ def read_gguf_header(path: Path, max_header_bytes: int = 64 << 20) -> GGUFInfo:
         raise NotAGGUFFile(f"{path.name} has a GGUF header this app cannot read.") from exc
     alignment = int(meta.get("general.alignment", 32))  # type: ignore[call-overload]
     data_start = -(-reader.pos // alignment) * alignment
-    data_end: int | None = data_start
+    data_end: int | None = data_start if tensors else None
     for dims, ttype, offset in tensors:
         if ttype not in _GGML_TYPE_SIZE:
             data_end = None

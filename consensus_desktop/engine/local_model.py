@@ -5,6 +5,7 @@ Contexts (generation, embeddings) are created from this one model and share its 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 from dataclasses import dataclass
@@ -27,8 +28,14 @@ def detect_backend() -> str:
     if not llama_cpp.llama_supports_gpu_offload():
         return "CPU"
     info = llama_cpp.llama_print_system_info().decode("utf-8", errors="replace").upper()
-    for key, name in (("CUDA", "CUDA"), ("METAL", "Metal"), ("MTL", "Metal"), ("VULKAN", "Vulkan"),
-                      ("HIP", "ROCm"), ("SYCL", "SYCL")):
+    for key, name in (
+        ("CUDA", "CUDA"),
+        ("METAL", "Metal"),
+        ("MTL", "Metal"),
+        ("VULKAN", "Vulkan"),
+        ("HIP", "ROCm"),
+        ("SYCL", "SYCL"),
+    ):
         if key in info:
             return name
     return "GPU"
@@ -128,7 +135,5 @@ class LocalModel:
             self._model = None
 
     def __del__(self) -> None:  # pragma: no cover - best effort
-        try:
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:
-            pass

@@ -1,0 +1,1 @@
+"""The PySide6 skin. The only package that imports Qt."""

@@ -86,9 +86,7 @@ def before_after(baseline: ArrayLike, final: ArrayLike, seed: int = 0) -> dict[s
     }
 
 
-def inclusion_effect(
-    ratings: ArrayLike, included: ArrayLike, seed: int = 0
-) -> dict[str, Estimate]:
+def inclusion_effect(ratings: ArrayLike, included: ArrayLike, seed: int = 0) -> dict[str, Estimate]:
     """Agreement of participants whose opinions went into the prompt vs those left out."""
     r = np.asarray(ratings, dtype=np.float64)
     inc = np.asarray(included, dtype=bool)
@@ -96,9 +94,7 @@ def inclusion_effect(
     a, b = r[inc & np.isfinite(r)], r[~inc & np.isfinite(r)]
     out = {"included": bootstrap(a, seed=seed), "excluded": bootstrap(b, seed=seed)}
     if len(a) and len(b):
-        diffs = [
-            rng.choice(a, len(a)).mean() - rng.choice(b, len(b)).mean() for _ in range(2000)
-        ]
+        diffs = [rng.choice(a, len(a)).mean() - rng.choice(b, len(b)).mean() for _ in range(2000)]
         lo, hi = np.quantile(diffs, [0.025, 0.975])
         out["difference"] = Estimate(float(a.mean() - b.mean()), float(lo), float(hi), len(r))
     return out

@@ -72,7 +72,7 @@ def schulze(n_candidates: int, ballots: Sequence[Ballot], seed: int = 0) -> Schu
 
     def tie_key(c: int) -> tuple[float, ...]:
         # earlier (randomly ordered) ballots decide first; unranked counts as worst; then random
-        return tuple(float(ballots[b].get(c, np.inf)) for b in order) + (float(noise[c]),)
+        return (*(float(ballots[b].get(c, np.inf)) for b in order), float(noise[c]))
 
     untied = tuple(c for group in tied for c in sorted(group, key=tie_key))
     return SchulzeResult(tuple(tied), untied, d, p)

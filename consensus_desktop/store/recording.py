@@ -1,0 +1,69 @@
+"""Record a headless pipeline run into a session of the library database."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from consensus_desktop.pipeline import RunResult
+from consensus_desktop.store.database import SessionFileError
+from consensus_desktop.store.session_store import SessionStore
+
+
+def record_run(session_name: str, result: RunResult, db_path: Path | None = None) -> int:
+    """Create (or extend) the session ``session_name`` with this run; returns the session id."""
+    store = SessionStore(db_path)
+    try:
+        try:
+            sid = store.find_session(session_name)
+        except SessionFileError:
+            sid = store.create_session(session_name, {"source": "cli run"})
+        request = result.request
+        names = request.participant_names()
+        existing = {p["pseudonym"]: p["id"] for p in store.participants(sid)}
+        pids = [existing.get(n) or store.add_participant(sid, n) for n in names]
+        qid = store.add_question(sid, request.question)
+        for pid, opinion in zip(pids, request.opinions, strict=True):
+            store.add_opinion(pid, qid, opinion)
+        rep = result.report
+        run_id = store.add_generation_run(
+            sid,
+            qid,
+            round=0,
+            kind="initial",
+            model_file=result.model_file,
+            model_sha256=result.model_sha256,
+            backend=result.backend,
+            prompt_template=result.plan.template,
+            sampling=asdict(request.sampling),
+            seeds=[c.seed for c in result.generated],
+            n_requested=rep.requested,
+            n_found=rep.found,
+            attempts=rep.attempts,
+            tokens=rep.tokens,
+            seconds=rep.seconds,
+            shortened=[names[i] for i in result.shortened],
+        )
+        cids = store.add_candidates(
+            run_id,
+            (
+                {
+                    "text": c.text,
+                    "seed": c.seed,
+                    "opinion_order": list(c.order),
+                    "n_tokens": c.n_tokens,
+                    "finish_reason": c.finish_reason,
+                }
+                for c in result.generated
+            ),
+        )
+        store.add_predictions(
+            cids, pids, result.agreement.tolist(), result.reward_version.as_dict()
+        )
+        best = result.candidates[0].text
+        best_id = cids[next(i for i, c in enumerate(result.generated) if c.text == best)]
+        store.add_selection(sid, qid, best_id, "isoelastic", request.alpha, chosen_by="auto")
+        store.set_step(sid, "results")
+        return sid
+    finally:
+        store.close()

@@ -1,0 +1,367 @@
+"""Recording a session: one call per thing a participant or the facilitator confirms.
+
+Each write is its own committed transaction (WAL, synchronous=FULL): once a method returns, the
+entry survives a crash or a power cut. A ``SessionStore`` belongs to one thread (the GUI gives it
+a worker of its own).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from consensus_desktop import paths
+from consensus_desktop.store.database import SessionFileError, now, open_database
+
+HUMAN = "human_citizen"
+MODEL = "model_mediator"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _pk(value: Any) -> int:
+    if value is None:  # pragma: no cover - sqlite always returns the new rowid
+        raise RuntimeError("insert returned no id")
+    return int(value)
+
+
+def _likert(value: int, what: str) -> int:
+    if not isinstance(value, int) or not 1 <= value <= 7:
+        raise ValueError(f"{what} must be a whole number from 1 to 7, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    uuid: str
+    name: str
+    created_at: str
+    updated_at: str
+    current_step: str | None
+
+
+class SessionStore:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path else paths.library_db_path()
+        self.db: sqlite_utils.Database = open_database(self.path)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        with self.db.conn:
+            return _pk(self.db.table(table).insert(row).last_pk)
+
+    def _touch(self, session_id: int) -> None:
+        with self.db.conn:
+            self.db.table("sessions").update(session_id, {"updated_at": now()})
+
+    # -- sessions -----------------------------------------------------------------------------
+    def create_session(self, name: str, settings: dict[str, Any] | None = None) -> int:
+        name = " ".join(name.split())
+        if not name:
+            raise ValueError("A session needs a name.")
+        stamp = now()
+        sid = self._insert(
+            "sessions",
+            {
+                "uuid": str(uuid.uuid4()),
+                "name": name,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "settings": _json(settings or {}),
+                "origin": paths.APP_NAME,
+                "current_step": "setup",
+            },
+        )
+        self.log_event(sid, "session_created", {"name": name})
+        return sid
+
+    def sessions(self) -> list[SessionRow]:
+        rows = self.db.query(
+            "SELECT id, uuid, name, created_at, updated_at, current_step FROM sessions "
+            "ORDER BY updated_at DESC"
+        )
+        return [SessionRow(**r) for r in rows]
+
+    def find_session(self, name_or_uuid: str) -> int:
+        rows = list(
+            self.db.query(
+                "SELECT id FROM sessions WHERE name = ? OR uuid = ? ORDER BY id",
+                [name_or_uuid, name_or_uuid],
+            )
+        )
+        if not rows:
+            raise SessionFileError(f"No session named {name_or_uuid!r}. See `session list`.")
+        if len(rows) > 1:
+            raise SessionFileError(
+                f"Several sessions are named {name_or_uuid!r}; use the session's uuid instead."
+            )
+        return int(rows[0]["id"])
+
+    def set_step(self, session_id: int, step: str) -> None:
+        with self.db.conn:
+            self.db.table("sessions").update(
+                session_id, {"current_step": step, "updated_at": now()}
+            )
+        self.log_event(session_id, "step", {"step": step})
+
+    def log_event(self, session_id: int, kind: str, payload: dict[str, Any] | None = None) -> int:
+        return self._insert(
+            "events",
+            {"session_id": session_id, "at": now(), "kind": kind, "payload": _json(payload or {})},
+        )
+
+    # -- setup --------------------------------------------------------------------------------
+    def add_question(
+        self, session_id: int, text: str, position_statement: str = "", library_id: str = ""
+    ) -> int:
+        if not text.strip():
+            raise ValueError("The question is empty.")
+        position = self.db.execute(
+            "SELECT count(*) FROM questions WHERE session_id = ?", [session_id]
+        ).fetchone()[0]
+        qid = self._insert(
+            "questions",
+            {
+                "session_id": session_id,
+                "position": position,
+                "text": text.strip(),
+                "position_statement": position_statement.strip(),
+                "library_id": library_id,
+                "created_at": now(),
+            },
+        )
+        self._touch(session_id)
+        return qid
+
+    def add_participant(self, session_id: int, pseudonym: str) -> int:
+        pseudonym = " ".join(pseudonym.split())
+        if not pseudonym:
+            raise ValueError("A participant needs a pseudonym.")
+        taken = {
+            r["pseudonym"].casefold()
+            for r in self.db.table("participants").rows_where("session_id = ?", [session_id])
+        }
+        if pseudonym.casefold() in taken:
+            raise ValueError(f"The pseudonym {pseudonym!r} is already taken in this session.")
+        position = len(taken)
+        return self._insert(
+            "participants",
+            {
+                "session_id": session_id,
+                "uuid": str(uuid.uuid4()),
+                "position": position,
+                "pseudonym": pseudonym,
+                "created_at": now(),
+            },
+        )
+
+    def participants(self, session_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.table("participants").rows_where(
+                "session_id = ?", [session_id], order_by="position"
+            )
+        )
+
+    def questions(self, session_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.table("questions").rows_where(
+                "session_id = ?", [session_id], order_by="position"
+            )
+        )
+
+    # -- what participants confirm ------------------------------------------------------------
+    def add_baseline_rating(
+        self, participant_id: int, question_id: int, rating: int, seconds_taken: float | None = None
+    ) -> int:
+        return self._insert(
+            "baseline_ratings",
+            {
+                "participant_id": participant_id,
+                "question_id": question_id,
+                "rating": _likert(rating, "A rating"),
+                "seconds_taken": seconds_taken,
+                "created_at": now(),
+            },
+        )
+
+    def add_opinion(self, participant_id: int, question_id: int, text: str) -> int:
+        return self._insert(
+            "opinions",
+            {
+                "participant_id": participant_id,
+                "question_id": question_id,
+                "text": text,
+                "provenance": HUMAN,
+                "replaces_id": None,
+                "created_at": now(),
+            },
+        )
+
+    def correct_opinion(self, opinion_id: int, new_text: str, session_id: int) -> int:
+        """A facilitator's typo fix: a new row replacing the old (kept), and an event."""
+        old = self.db.table("opinions").get(opinion_id)
+        new_id = self._insert(
+            "opinions",
+            {
+                "participant_id": old["participant_id"],
+                "question_id": old["question_id"],
+                "text": new_text,
+                "provenance": HUMAN,
+                "replaces_id": opinion_id,
+                "created_at": now(),
+            },
+        )
+        self.log_event(
+            session_id,
+            "opinion_corrected",
+            {
+                "opinion_id": opinion_id,
+                "new_opinion_id": new_id,
+                "before": old["text"],
+                "after": new_text,
+            },
+        )
+        return new_id
+
+    def current_opinions(self, question_id: int) -> dict[int, dict[str, Any]]:
+        """participant_id -> latest opinion row (corrections replace earlier rows)."""
+        rows = self.db.query(
+            "SELECT * FROM opinions WHERE question_id = ? AND id NOT IN "
+            "(SELECT replaces_id FROM opinions WHERE replaces_id IS NOT NULL) ORDER BY id",
+            [question_id],
+        )
+        return {r["participant_id"]: r for r in rows}
+
+    def add_rating(
+        self,
+        candidate_id: int,
+        participant_id: int,
+        agreement: int,
+        quality: int | None = None,
+        seconds_taken: float | None = None,
+    ) -> int:
+        return self._insert(
+            "ratings",
+            {
+                "candidate_id": candidate_id,
+                "participant_id": participant_id,
+                "agreement": _likert(agreement, "Agreement"),
+                "quality": None if quality is None else _likert(quality, "Quality"),
+                "seconds_taken": seconds_taken,
+                "created_at": now(),
+            },
+        )
+
+    def add_ranking(self, participant_id: int, run_id: int, ranking: dict[int, int]) -> int:
+        return self._insert(
+            "rankings",
+            {
+                "participant_id": participant_id,
+                "run_id": run_id,
+                "ranking": _json({str(k): v for k, v in ranking.items()}),
+                "created_at": now(),
+            },
+        )
+
+    def add_critique(self, participant_id: int, candidate_id: int, text: str) -> int:
+        return self._insert(
+            "critiques",
+            {
+                "participant_id": participant_id,
+                "candidate_id": candidate_id,
+                "text": text,
+                "created_at": now(),
+            },
+        )
+
+    # -- what the model produced --------------------------------------------------------------
+    def add_generation_run(self, session_id: int, question_id: int, **fields: Any) -> int:
+        row = {"session_id": session_id, "question_id": question_id, "created_at": now()}
+        for key in ("sampling", "seeds", "shortened"):
+            if key in fields and not isinstance(fields[key], str):
+                fields[key] = _json(fields[key])
+        row.update(fields)
+        return self._insert("generation_runs", row)
+
+    def add_candidates(self, run_id: int, candidates: Iterable[dict[str, Any]]) -> list[int]:
+        ids = []
+        with self.db.conn:
+            for position, c in enumerate(candidates):
+                row = {
+                    "run_id": run_id,
+                    "position": position,
+                    "provenance": MODEL,
+                    "created_at": now(),
+                    **c,
+                }
+                if not isinstance(row.get("opinion_order"), str | None):
+                    row["opinion_order"] = _json(row["opinion_order"])
+                ids.append(_pk(self.db.table("candidates").insert(row).last_pk))
+        return ids
+
+    def add_predictions(
+        self,
+        candidate_ids: Sequence[int],
+        participant_ids: Sequence[int],
+        agreement: Sequence[Sequence[float]],
+        reward_version: dict[str, Any],
+    ) -> None:
+        version = _json(reward_version)
+        stamp = now()
+        rows = [
+            {
+                "candidate_id": c,
+                "participant_id": p,
+                "agreement": float(agreement[i][j]),
+                "reward_version": version,
+                "created_at": stamp,
+            }
+            for i, c in enumerate(candidate_ids)
+            for j, p in enumerate(participant_ids)
+        ]
+        with self.db.conn:
+            self.db.table("predictions").insert_all(rows)
+
+    def add_selection(
+        self,
+        session_id: int,
+        question_id: int,
+        candidate_id: int,
+        method: str,
+        alpha: float | None,
+        chosen_by: str = "facilitator",
+    ) -> int:
+        sel = self._insert(
+            "selections",
+            {
+                "session_id": session_id,
+                "question_id": question_id,
+                "candidate_id": candidate_id,
+                "method": method,
+                "alpha": alpha,
+                "chosen_by": chosen_by,
+                "created_at": now(),
+            },
+        )
+        self.log_event(
+            session_id,
+            "selection",
+            {
+                "candidate_id": candidate_id,
+                "method": method,
+                "alpha": "inf" if alpha is not None and math.isinf(alpha) else alpha,
+            },
+        )
+        return sel

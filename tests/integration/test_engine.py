@@ -1,0 +1,169 @@
+"""The batch engine on the real default model (Gemma-3-270M); small N and short outputs."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import OPINIONS, QUESTION
+
+from consensus_desktop.engine.batch_generate import Progress, RawSample, SamplingParams
+from consensus_desktop.engine.engine import Candidate, Engine, GenerationReport
+from consensus_desktop.engine.errors import (
+    ContextBudgetError,
+    GenerationCancelled,
+    ModelFileMissing,
+    NotAGGUFFile,
+    TruncatedModelFile,
+    UnsupportedArchitecture,
+)
+from consensus_desktop.prompts import JURY_FEW_SHOT, TRUNCATION_MARK
+
+pytestmark = pytest.mark.model
+PARAMS = SamplingParams(max_tokens=24, seed=7)
+
+
+def candidates(engine: Engine, n: int, params: SamplingParams = PARAMS, n_orders: int = 1):
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS, n_orders)
+    events = list(engine.generate_candidates(plan, n, params))
+    return [e for e in events if isinstance(e, Candidate)], events
+
+
+def test_engine_reports_model_and_backend(engine: Engine) -> None:
+    info = engine.info
+    assert info.architecture == "gemma3" and info.backend in {
+        "CPU",
+        "CUDA",
+        "Metal",
+        "Vulkan",
+        "GPU",
+    }
+    assert len(engine.sha256) == 64
+
+
+def test_same_seeds_same_candidates_and_n_distinct(engine: Engine) -> None:
+    first, events = candidates(engine, 4)
+    second, _ = candidates(engine, 4)
+    assert [c.text for c in first] == [c.text for c in second]
+    assert len(first) == 4 and len({c.text for c in first}) == 4
+    assert all(c.text.strip() for c in first)
+    report = events[-1]
+    assert isinstance(report, GenerationReport) and report.found == 4 and report.attempts >= 4
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert progress and progress[-1].tokens_done <= progress[-1].token_budget
+    other, _ = candidates(engine, 4, SamplingParams(max_tokens=24, seed=99))
+    assert [c.text for c in other] != [c.text for c in first]
+
+
+def test_stop_strings_are_honoured(engine: Engine) -> None:
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS)
+    stops = (" the ", " a ", ".")
+    samples = [
+        e
+        for e in engine.generator.generate(
+            plan.prefix, plan.suffixes, list(range(6)), SamplingParams(max_tokens=40, seed=3), stops
+        )
+        if isinstance(e, RawSample)
+    ]
+    assert len(samples) == 6
+    for s in samples:
+        assert not any(stop in s.text.lstrip() for stop in stops), s.text
+    assert any(s.finish_reason == "stop" for s in samples)
+
+
+def test_cancel_midway_then_a_normal_call_works(engine: Engine) -> None:
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS)
+    steps = 0
+
+    def should_stop() -> bool:
+        return steps >= 3
+
+    with pytest.raises(GenerationCancelled):
+        for event in engine.generate_candidates(
+            plan, 8, SamplingParams(max_tokens=60), should_stop
+        ):
+            if isinstance(event, Progress):
+                steps += 1
+    again, _ = candidates(engine, 2)
+    assert len(again) == 2
+
+
+def test_per_sample_orders_share_the_prefix(engine: Engine) -> None:
+    found, _ = candidates(engine, 3, n_orders=3)
+    assert {c.order for c in found} <= {(0, 1, 2), (1, 2, 0), (2, 0, 1)}
+    assert len(found) == 3
+
+
+def test_overlong_input_follows_the_policy(default_model_path: Path) -> None:
+    small = Engine(default_model_path, per_sequence_limit=700)
+    try:
+        long = "I think that " + "road safety matters a great deal to me and my family " * 200
+        fitted = small.fit(
+            lambda ops, k: JURY_FEW_SHOT.plan(QUESTION, ops, k),
+            [OPINIONS[0], long],
+            1,
+            2,
+            40,
+            ["Ann", "Ben"],
+        )
+        assert fitted.shortened == (1,)
+        assert fitted.opinions[1].endswith(TRUNCATION_MARK)
+        assert fitted.prompt_tokens + 40 <= 700
+        found = [
+            e
+            for e in small.generate_candidates(fitted.plan, 1, SamplingParams(max_tokens=40))
+            if isinstance(e, Candidate)
+        ]
+        assert len(found) <= 1
+        with pytest.raises(ContextBudgetError, match="Ben"):
+            small.fit(
+                lambda ops, k: JURY_FEW_SHOT.plan(QUESTION, ops, k),
+                [long, long],
+                1,
+                2,
+                600,
+                ["Ann", "Ben"],
+            )
+    finally:
+        small.close()
+
+
+def test_embeddings_are_batched_and_deterministic(engine: Engine) -> None:
+    texts = ["We should lower the limit.", "Taxes are too high.", "", "速度制限 🚲"]
+    out1 = [e for e in engine.embed(texts)][-1]
+    out2 = [e for e in engine.embed(list(reversed(texts)))][-1]
+    assert out1.shape == (4, engine.info.n_embd)
+    assert np.allclose(out1, out2[::-1], atol=1e-4)
+
+
+def _write_gguf(path: Path, arch: str) -> None:
+    def s(text: str) -> bytes:
+        raw = text.encode()
+        return struct.pack("<Q", len(raw)) + raw
+
+    kv = s("general.architecture") + struct.pack("<I", 8) + s(arch)
+    path.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + kv)
+
+
+def test_bad_model_files_each_give_their_error(tmp_path: Path, default_model_path: Path) -> None:
+    with pytest.raises(ModelFileMissing, match="not found"):
+        Engine(tmp_path / "missing.gguf")
+    text = tmp_path / "readme.gguf"
+    text.write_text("not a model")
+    with pytest.raises(NotAGGUFFile, match="not a GGUF"):
+        Engine(text)
+    cut = tmp_path / "cut.gguf"
+    with default_model_path.open("rb") as fh:
+        cut.write_bytes(fh.read(5_000_000))
+    with pytest.raises(TruncatedModelFile, match="cut short"):
+        Engine(cut)
+    header_only = tmp_path / "header.gguf"
+    header_only.write_bytes(default_model_path.read_bytes()[:2000])
+    with pytest.raises(TruncatedModelFile):
+        Engine(header_only)
+    alien = tmp_path / "alien.gguf"
+    _write_gguf(alien, "notamodelarch")
+    with pytest.raises(UnsupportedArchitecture, match="notamodelarch"):
+        Engine(alien)
