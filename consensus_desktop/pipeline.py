@@ -36,7 +36,7 @@ class RunRequest:
     temperature: float = 0.8
     top_p: float = 0.95
     top_k: int = 40
-    n_orders: int = 1
+    n_orders: int | None = None  # None: one rotation per participant (see the engine README)
 
     def participant_names(self) -> tuple[str, ...]:
         if self.names:
@@ -169,9 +169,8 @@ def run(
     def build(ops: Sequence[str], n_orders: int) -> PromptPlan:
         return template.plan(request.question, ops, n_orders)
 
-    fitted = engine.fit(
-        build, request.opinions, request.n_orders, request.n, request.max_tokens, names
-    )
+    n_orders = len(request.opinions) if request.n_orders is None else request.n_orders
+    fitted = engine.fit(build, request.opinions, n_orders, request.n, request.max_tokens, names)
     if fitted.shortened:
         yield Stage("fitting", "shortened: " + ", ".join(names[i] for i in fitted.shortened))
     yield Stage("generating", f"{request.n} candidates")

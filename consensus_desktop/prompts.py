@@ -10,6 +10,8 @@ cache across all samples; each suffix is decoded once and shared by the samples 
 
 from __future__ import annotations
 
+import math
+import random
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -153,12 +155,27 @@ def _opinion_lines(opinions: Sequence[str], order: Sequence[int]) -> str:
     return "".join(f"Opinion: {opinions[i]}\n\n" for i in order)
 
 
-def _cyclic_orders(n_participants: int, n_orders: int) -> tuple[tuple[int, ...], ...]:
-    """``n_orders`` rotations of the participant list, so each participant opens a prompt in turn."""
-    n_orders = max(1, min(n_orders, n_participants))
+def opinion_orders(n_participants: int, n_orders: int) -> tuple[tuple[int, ...], ...]:
+    """``n_orders`` distinct orders of the participants.
+
+    The first ``n_participants`` are rotations (each participant opens one prompt, and each keeps
+    its neighbours); beyond that come seeded random permutations, one per sample in the limit, as
+    the Habermas Machine shuffles. Deterministic, so a request is reproducible.
+    """
+    n_orders = max(1, min(n_orders, math.factorial(min(n_participants, 10))))
     base = list(range(n_participants))
-    step = n_participants / n_orders
-    return tuple(tuple(base[round(k * step) :] + base[: round(k * step)]) for k in range(n_orders))
+    rotations = min(n_orders, n_participants)
+    step = n_participants / rotations
+    orders = [tuple(base[round(k * step) :] + base[: round(k * step)]) for k in range(rotations)]
+    rng = random.Random(n_participants)
+    seen = set(orders)
+    while len(orders) < n_orders:
+        perm = base[:]
+        rng.shuffle(perm)
+        if tuple(perm) not in seen:
+            seen.add(tuple(perm))
+            orders.append(tuple(perm))
+    return tuple(orders)
 
 
 @dataclass(frozen=True)
@@ -179,7 +196,7 @@ class JuryTemplate:
             prefix += _opinion_lines(ex.opinions, range(len(ex.opinions)))
             prefix += f"{JURY_FOOTER} {ex.consensus}\n\n"
         prefix += f"Question: {q}\n\n"
-        orders = _cyclic_orders(len(ops), n_orders)
+        orders = opinion_orders(len(ops), n_orders)
         suffixes = tuple(_opinion_lines(ops, order) + JURY_FOOTER for order in orders)
         return PromptPlan(self.version, prefix, suffixes, orders)
 
@@ -205,7 +222,7 @@ class RevisionTemplate:
         prev = require_text(previous_statement, "The previous statement").text
         crits = [clean_participant_text(c).text or "(no critique)" for c in critiques]
         prefix = JURY_INTRO + "\n\n" + f"Question: {q}\n\n"
-        orders = _cyclic_orders(len(ops), n_orders)
+        orders = opinion_orders(len(ops), n_orders)
         suffixes = []
         for order in orders:
             body = _opinion_lines(ops, order)

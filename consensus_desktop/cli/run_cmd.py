@@ -50,8 +50,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--orders",
         type=int,
-        default=1,
-        help="distinct opinion orders shared by the samples (1 = one shared prompt)",
+        default=None,
+        help="distinct opinion orders among the samples (default: one rotation per participant, "
+        "so each participant's opinion opens some prompts; 1 = one shared prompt, fastest)",
     )
     p.add_argument("--template", choices=sorted(TEMPLATES), default=DEFAULT_TEMPLATE)
     p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")

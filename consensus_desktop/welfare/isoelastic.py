@@ -59,23 +59,37 @@ def welfare_many(utilities: ArrayLike, alphas: ArrayLike) -> NDArray[np.float64]
     return np.stack([welfare(utilities, float(a)) for a in np.atleast_1d(alphas)])
 
 
-def ranking(utilities: ArrayLike, alpha: float) -> NDArray[np.intp]:
-    """Candidate indices best first; NaN welfare last; ties keep input order.
+TIE_TOLERANCE = 1e-12  # utilities lie in (0, 1]: closer welfare values count as a tie
 
-    At alpha = inf, ties on the min are broken by the next-worst utility and so on (leximin),
-    which is the limit of the ranking as alpha grows.
+
+def _leximin_keys(u: NDArray[np.float64]) -> list[NDArray[np.float64]]:
+    """np.lexsort keys (last is primary) ranking rows by leximin, best first."""
+    rows = np.sort(np.where(np.isfinite(u), u, np.inf), axis=-1)
+    return [-rows[:, j] for j in range(rows.shape[1] - 1, -1, -1)]
+
+
+def ranking(utilities: ArrayLike, alpha: float) -> NDArray[np.intp]:
+    """Candidate indices best first; NaN welfare last.
+
+    Ties (welfare within ``TIE_TOLERANCE``) are broken by leximin -- compare the worst-off
+    participant, then the next worst, … -- and then by input order. Leximin is the limit of the
+    ranking as alpha grows, so large alphas whose welfare values agree to double precision still
+    rank as the exact values would.
     """
     u = np.asarray(utilities, dtype=np.float64)
     w = welfare(u, alpha)
-    key = np.where(np.isnan(w), -np.inf, w)
-    if math.isinf(alpha):
-        rows = np.sort(np.where(np.isfinite(u), u, np.inf), axis=-1)
-        # lexsort: last key is primary; stable on index as the final tie-break
-        keys = [np.arange(len(key))] + [-rows[:, j] for j in range(rows.shape[1] - 1, -1, -1)]
-        keys.append(-key)
-        return np.lexsort(keys)
-    return np.argsort(-key, kind="stable")
+    key = np.where(np.isnan(w), -np.inf, np.round(w / TIE_TOLERANCE))
+    return np.lexsort([np.arange(len(key)), *_leximin_keys(u), -key])
 
 
 def winner(utilities: ArrayLike, alpha: float) -> int:
-    return int(ranking(utilities, alpha)[0])
+    """The best candidate, with ranking's tie-break (computed without sorting everything)."""
+    u = np.asarray(utilities, dtype=np.float64)
+    w = welfare(u, alpha)
+    if np.all(np.isnan(w)):
+        return 0
+    best = np.nanmax(w)
+    tied = np.flatnonzero(w >= best - TIE_TOLERANCE)
+    if len(tied) == 1:
+        return int(tied[0])
+    return int(tied[np.lexsort([tied, *_leximin_keys(u[tied])])[0]])

@@ -7,8 +7,8 @@ The winner as a function of alpha in [0, inf] is computed exactly:
    and Schur-concave — so they are pruned.
 2. Between the survivors, on alpha mapped to t = alpha / (1 + alpha) in [0, 1], the upper envelope
    is bracketed on a grid and every change of winner is located by bisection to ``tol`` in t.
-   The winner at alpha = inf is the max-min candidate (ties broken by the next-worst utility, the
-   limit of W as alpha grows).
+   Ties are broken as :func:`~consensus_desktop.welfare.isoelastic.ranking` does (leximin, then
+   input order); at alpha = inf that makes the winner the leximin candidate.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from consensus_desktop.welfare.isoelastic import welfare
+from consensus_desktop.welfare.isoelastic import winner
 from consensus_desktop.welfare.utilities import utility_to_likert
 
 
@@ -70,38 +70,24 @@ class TradeOff:
 
 
 def lorenz_undominated(u: NDArray[np.float64]) -> NDArray[np.intp]:
-    """Indices of candidates not generalized-Lorenz dominated by another (complete rows only)."""
+    """Indices of candidates that can win for some alpha (complete rows only).
+
+    A candidate is dropped when a kept one generalized-Lorenz dominates it: its W is then never
+    higher, and where the two are equal (same mean, at alpha = 0) the leximin tie-break prefers
+    the dominating one. Of identical candidates the first is kept.
+    """
     cums = np.cumsum(np.sort(u, axis=1), axis=1)
-    order = np.argsort(-cums[:, -1], kind="stable")  # best mean first: dominators come early
+    order = np.lexsort([np.arange(len(u)), -cums[:, -1]])  # best mean first, then input order
     kept: list[int] = []
     for i in order:
-        if kept:
-            k = cums[kept]
-            dominated = np.all(k >= cums[i], axis=1) & np.any(k > cums[i], axis=1)
-            same = np.all(k == cums[i], axis=1)
-            if dominated.any() or same.any():
-                continue
+        if kept and np.any(np.all(cums[kept] >= cums[i], axis=1)):
+            continue
         kept.append(int(i))
     return np.array(sorted(kept), dtype=np.intp)
 
 
-def _maxmin_winner(u: NDArray[np.float64], cands: NDArray[np.intp]) -> int:
-    """Limit of argmax W_alpha as alpha -> inf: leximin (compare sorted utilities lexicographically)."""
-    rows = np.sort(u[cands], axis=1)
-    best = 0
-    for j in range(1, len(cands)):
-        diff = rows[j] - rows[best]
-        nz = np.flatnonzero(np.abs(diff) > 1e-15)
-        if nz.size and diff[nz[0]] > 0:
-            best = j
-    return int(cands[best])
-
-
 def _argmax_at(u: NDArray[np.float64], cands: NDArray[np.intp], t: float) -> int:
-    if t >= 1.0:
-        return _maxmin_winner(u, cands)
-    w = welfare(u[cands], alpha_from_t(t))
-    return int(cands[int(np.argmax(w))])  # ties: lowest index (cands is sorted)
+    return int(cands[winner(u[cands], alpha_from_t(t))])
 
 
 def winner_stretches(

@@ -123,3 +123,14 @@ def test_any_text_stays_on_one_line_and_bounded(raw: str) -> None:
     assert "\n" not in cleaned.text and "\r" not in cleaned.text
     assert len(cleaned.text) <= MAX_OPINION_CHARS + len(TRUNCATION_MARK)
     assert "Opinion:" not in cleaned.text and "Question:" not in cleaned.text
+
+
+def test_orders_beyond_rotations_are_distinct_seeded_shuffles() -> None:
+    from consensus_desktop.prompts import opinion_orders
+
+    orders = opinion_orders(4, 16)
+    assert len(orders) == 16 and len(set(orders)) == 16
+    assert orders[:4] == ((0, 1, 2, 3), (1, 2, 3, 0), (2, 3, 0, 1), (3, 0, 1, 2))
+    assert all(sorted(o) == [0, 1, 2, 3] for o in orders)
+    assert opinion_orders(4, 16) == orders  # reproducible
+    assert len(opinion_orders(3, 16)) == 6  # only 3! distinct orders exist

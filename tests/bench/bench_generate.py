@@ -1,0 +1,181 @@
+"""Benchmark: N sequential create_completion calls vs the batched engine, and the ceiling.
+
+Run from a checkout with the package installed:
+
+    python tests/bench/bench_generate.py [--model PATH] [--n 16] [--tokens 60]
+
+All measurements are taken in one run, on the same model, threads and machine:
+  (a) a loop of N llama-cpp-python ``create_completion`` calls (one sequence at a time);
+  (b) the engine: all N sequences in one batch, prompt decoded once;
+  ceiling: prompt-processing rate (one long batch) / single-token decode rate -- the most that
+  batching can gain when each step is bound by reading the weights.
+Also: the cost of shuffling opinion orders (1 shared order vs rotations vs one order per sample).
+Both (a) and (b) ignore stop strings so each writes the same number of tokens. Last line:
+``speedup: X.XX ceiling: Y.YY``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import llama_cpp
+
+from consensus_desktop.engine.batch_generate import Progress, RawSample, SamplingParams, _Batch
+from consensus_desktop.engine.engine import Engine
+from consensus_desktop.engine.local_model import default_threads
+from consensus_desktop.model_catalog import default_model_path
+from consensus_desktop.prompts import JURY_FEW_SHOT
+
+QUESTION = "Should we lower the speed limit on roads?"
+OPINIONS = [
+    "Lower limits save lives, especially near schools and in towns.",
+    "I drive for work and slower roads would cost me time and money.",
+    "Enforcement matters more than the number on the sign; many people already speed.",
+    "Only lower them where people live; motorways are fine as they are.",
+    "Cars are safer than ever, so the limits could even go up on good roads.",
+]
+
+
+def loop_of_completions(
+    model_path: str, prompt: str, n: int, tokens: int, threads: int
+) -> tuple[float, int]:
+    llm = llama_cpp.Llama(
+        model_path, n_ctx=2048, n_threads=threads, n_threads_batch=threads, verbose=False
+    )
+    llm.create_completion(prompt, max_tokens=1)  # warm up (page the weights in)
+    llm.reset()
+    made = 0
+    start = time.perf_counter()
+    for seed in range(n):
+        out = llm.create_completion(
+            prompt, max_tokens=tokens, temperature=0.8, top_p=0.95, top_k=40, seed=seed
+        )
+        made += out["usage"]["completion_tokens"]
+    elapsed = time.perf_counter() - start
+    del llm
+    return elapsed, made
+
+
+def engine_batch(engine: Engine, n: int, tokens: int, n_orders: int) -> tuple[float, int]:
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS, n_orders)
+    params = SamplingParams(max_tokens=tokens, seed=0)
+    start = time.perf_counter()
+    made = 0
+    for event in engine.generator.generate(plan.prefix, plan.suffixes, list(range(n)), params, ()):
+        if isinstance(event, RawSample):
+            made += event.n_tokens
+        elif isinstance(event, Progress):
+            pass
+    return time.perf_counter() - start, made
+
+
+def ceiling(engine: Engine, n_prompt: int = 256, n_decode: int = 48) -> tuple[float, float]:
+    """(prompt tokens/s in one batch, single-token decode tokens/s) on a fresh context."""
+    gen = engine.generator
+    ctx = gen._ensure_context(n_prompt + n_decode + 8, 1)
+    mem = llama_cpp.llama_get_memory(ctx)
+    tokens = (engine.model.tokenize(" ".join(OPINIONS * 20), add_bos=True) * 2)[:n_prompt]
+    rates = []
+    for _ in range(2):  # second pass is the measured one (warm caches)
+        llama_cpp.llama_memory_clear(mem, True)
+        batch = _Batch(n_prompt, 1)
+        for i, tok in enumerate(tokens):
+            batch.add(tok, i, [0], i == n_prompt - 1)
+        t0 = time.perf_counter()
+        gen._decode(ctx, batch)
+        pp = n_prompt / (time.perf_counter() - t0)
+        batch.free()
+        one = _Batch(1, 1)
+        t0 = time.perf_counter()
+        for k in range(n_decode):
+            one.clear()
+            one.add(tokens[k], n_prompt + k, [0], True)
+            gen._decode(ctx, one)
+        tg = n_decode / (time.perf_counter() - t0)
+        one.free()
+        rates.append((pp, tg))
+    llama_cpp.llama_memory_clear(mem, True)
+    return rates[-1]
+
+
+def decode_step_rate(engine: Engine, n: int, steps: int = 8) -> float:
+    """Tokens/s of decode steps of ``n`` sequences, every token with logits (no sampling)."""
+    gen = engine.generator
+    ctx = gen._ensure_context(64 + n * (steps + 1), n)
+    mem = llama_cpp.llama_get_memory(ctx)
+    llama_cpp.llama_memory_clear(mem, True)
+    tokens = engine.model.tokenize(" ".join(OPINIONS), add_bos=True)[:32]
+    batch = _Batch(max(len(tokens), n), n)
+    for i, tok in enumerate(tokens):
+        batch.add(tok, i, list(range(n)), i == len(tokens) - 1)
+    gen._decode(ctx, batch)
+    best = 0.0
+    for k in range(steps):
+        batch.clear()
+        for s in range(n):
+            batch.add(tokens[(k + s) % len(tokens)], len(tokens) + k, [s], True)
+        t0 = time.perf_counter()
+        gen._decode(ctx, batch)
+        best = max(best, n / (time.perf_counter() - t0))
+    batch.free()
+    llama_cpp.llama_memory_clear(mem, True)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model")
+    parser.add_argument("--n", type=int, default=16)
+    parser.add_argument("--tokens", type=int, default=60)
+    parser.add_argument("--threads", type=int, default=default_threads())
+    args = parser.parse_args()
+    model_path = args.model or str(default_model_path())
+    engine = Engine(model_path, n_threads=args.threads)
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS)
+    prompt = plan.full_prompt()
+    print(
+        f"model: {engine.info.file_name} ({engine.info.description}), backend "
+        f"{engine.info.backend}, threads {args.threads}"
+    )
+    print(
+        f"prompt: {engine.count_tokens(prompt)} tokens; N = {args.n}; {args.tokens} new tokens each"
+    )
+
+    # Each side runs twice and keeps its faster run: this 2-core machine is noisy.
+    engine_batch(engine, 2, 4, 1)  # warm-up
+    t_b, made_b = min(engine_batch(engine, args.n, args.tokens, 1) for _ in range(2))
+    t_a, made_a = min(
+        loop_of_completions(model_path, prompt, args.n, args.tokens, args.threads) for _ in range(2)
+    )
+    rate_a, rate_b = made_a / t_a, made_b / t_b
+    print(
+        f"(a) loop of {args.n} create_completion: {made_a} tokens in {t_a:.2f} s = {rate_a:.1f} tok/s"
+    )
+    print(f"(b) engine, one batch:             {made_b} tokens in {t_b:.2f} s = {rate_b:.1f} tok/s")
+
+    n_part = len(OPINIONS)
+    for label, orders in (
+        ("1 shared order", 1),
+        (f"{n_part} rotations", n_part),
+        (f"{args.n} per-sample orders", args.n),
+    ):
+        t, made = engine_batch(engine, args.n, args.tokens, orders)
+        print(f"order bias: {label:>16}: {t:.2f} s ({made / t:.1f} tok/s)")
+    pp, tg = ceiling(engine)
+    ceil = pp / tg
+    print(f"ceiling: prompt processing {pp:.1f} tok/s / single-token decode {tg:.1f} tok/s")
+    step = decode_step_rate(engine, args.n)
+    print(
+        f"decode ceiling: {args.n} tokens per step, each with logits, {step:.1f} tok/s = "
+        f"{step / tg:.2f}x single-token decode (what a batched decode step can reach: unlike "
+        "prompt processing it computes the output layer for every token)"
+    )
+    engine.close()
+    speedup = rate_b / rate_a
+    print(f"speedup/ceiling = {speedup / ceil:.0%}")
+    print(f"speedup: {speedup:.2f} ceiling: {ceil:.2f}")
+
+
+if __name__ == "__main__":
+    main()
