@@ -14,7 +14,7 @@ import numpy as np
 
 from consensus_desktop.engine.batch_generate import Progress, SamplingParams
 from consensus_desktop.engine.engine import Candidate, Engine, GenerationReport
-from consensus_desktop.prompts import TEMPLATES, PromptPlan
+from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan
 from consensus_desktop.reward.base import RewardModel, RewardVersion
 from consensus_desktop.welfare.isoelastic import ranking, welfare
 from consensus_desktop.welfare.tradeoff import TradeOff, analyse
@@ -37,6 +37,9 @@ class RunRequest:
     top_p: float = 0.95
     top_k: int = 40
     n_orders: int | None = None  # None: one rotation per participant (see the engine README)
+    # critique round: the statement the room critiqued and each participant's critique
+    previous_statement: str = ""
+    critiques: tuple[str, ...] = ()
 
     def participant_names(self) -> tuple[str, ...]:
         if self.names:
@@ -154,7 +157,7 @@ def run(
     request: RunRequest,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[Stage | Progress | Candidate | RunResult]:
-    if request.template not in TEMPLATES:
+    if request.template not in TEMPLATES and not request.previous_statement:
         raise ValueError(
             f"unknown prompt template {request.template!r}; known: {sorted(TEMPLATES)}"
         )
@@ -162,12 +165,15 @@ def run(
         raise ValueError("ask for at least one candidate")
     if request.alpha < 0:
         raise ValueError("alpha must be >= 0 (0 utilitarian, 1 Nash, inf Rawlsian)")
-    template = TEMPLATES[request.template]
     names = request.participant_names()
     yield Stage("fitting")
 
     def build(ops: Sequence[str], n_orders: int) -> PromptPlan:
-        return template.plan(request.question, ops, n_orders)
+        if request.previous_statement:
+            return REVISION.plan(
+                request.question, ops, request.previous_statement, request.critiques, n_orders
+            )
+        return TEMPLATES[request.template].plan(request.question, ops, n_orders)
 
     n_orders = len(request.opinions) if request.n_orders is None else request.n_orders
     fitted = engine.fit(build, request.opinions, n_orders, request.n, request.max_tokens, names)

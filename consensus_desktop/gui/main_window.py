@@ -1,82 +1,169 @@
-"""The main window: model status always visible. The facilitation flow plugs in here."""
+"""The main window: one screen per step of the session, the model status always visible."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget
 
 from consensus_desktop import __version__
-from consensus_desktop.gui.worker import JobRunner
+from consensus_desktop.facilitation import Facilitation
+from consensus_desktop.gui.context import AppContext
+from consensus_desktop.gui.engine_host import EngineHost
+from consensus_desktop.gui.model_manager import ModelManager
+from consensus_desktop.gui.projector import ProjectorWindow
+from consensus_desktop.gui.screens.base import Screen
+from consensus_desktop.gui.screens.baseline import BaselineScreen
+from consensus_desktop.gui.screens.critique import CritiqueScreen
+from consensus_desktop.gui.screens.generation import GenerationScreen
+from consensus_desktop.gui.screens.opinions import OpinionsScreen
+from consensus_desktop.gui.screens.rating import RatingScreen
+from consensus_desktop.gui.screens.results import ResultsScreen
+from consensus_desktop.gui.screens.setup import SetupScreen
+from consensus_desktop.gui.screens.start import StartScreen
+from consensus_desktop.gui.screens.tradeoffs import TradeoffScreen
+from consensus_desktop.gui.style import STYLESHEET
+from consensus_desktop.store.session_store import SessionStore
 
-
-class ModelLoaded:
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-
-
-def load_engine_job(model_path: str | None) -> Any:
-    def job(should_stop: Any) -> Iterator[Any]:
-        from consensus_desktop.cli.common import resolve_model
-        from consensus_desktop.engine.engine import Engine
-
-        yield "locating"
-        path: Path = resolve_model(model_path)
-        yield "loading"
-        yield ModelLoaded(Engine(path))
-
-    return job
+SCREENS: dict[str, type[Screen]] = {
+    "start": StartScreen,
+    "setup": SetupScreen,
+    "baseline": BaselineScreen,
+    "opinions": OpinionsScreen,
+    "generation": GenerationScreen,
+    "tradeoffs": TradeoffScreen,
+    "rating": RatingScreen,
+    "critique": CritiqueScreen,
+    "results": ResultsScreen,
+}
+STEP_TITLES = {
+    "baseline": "1 Position",
+    "opinions": "2 Opinions",
+    "generation": "3 Statements",
+    "tradeoffs": "4 Trade-offs",
+    "rating": "5 Rating",
+    "critique": "6 Critique",
+    "results": "7 Result",
+}
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, model_path: str | None = None) -> None:
+    def __init__(
+        self,
+        model_path: str | None = None,
+        store: SessionStore | None = None,
+        engine_host: EngineHost | None = None,
+        load_model: bool = True,
+    ) -> None:
         super().__init__()
         self.setWindowTitle(f"Consensus Desktop {__version__}")
-        self.resize(1100, 700)
-        self.engine: Any = None
-        self.model_runner = JobRunner("model-owner", self)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        title = QLabel("Consensus Desktop")
-        title.setObjectName("title")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 2)
-        title.setFont(font)
-        layout.addWidget(title, alignment=Qt.AlignmentFlag.AlignHCenter)
-        self.message = QLabel(
-            "Find a statement the whole group can agree with.\n"
-            "The facilitation screens arrive with the next release; the headless "
-            "`consensus-desktop run` command runs the method today."
-        )
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-        self.setCentralWidget(central)
-        self.model_status = QLabel("Model: locating…")
+        self.setStyleSheet(STYLESHEET)
+        self.resize(1280, 720)
+        host = engine_host or EngineHost(self)
+        self.ctx = AppContext(store or SessionStore(), host, ProjectorWindow())
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.screens: dict[str, Screen] = {}
+        for step, cls in SCREENS.items():
+            screen = cls(self.ctx)
+            screen.done.connect(self.go_to)
+            screen.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+            self.screens[step] = screen
+            self.stack.addWidget(screen)
+        self.screens["start"].open_session.connect(self.open_session)  # type: ignore[attr-defined]
+        self.step_label = QLabel("")
+        self.statusBar().addWidget(self.step_label)
+        self.model_status = QLabel("Model: not loaded")
         self.statusBar().addPermanentWidget(self.model_status)
-        worker = self.model_runner.submit(load_engine_job(model_path))
-        worker.item.connect(self._on_model_event)
-        worker.failed.connect(self._on_model_failed)
+        host.status.connect(self.model_status.setText)
+        self._menus()
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.confirm)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self.confirm)
+        QShortcut(QKeySequence("Return"), self, self._return_pressed)
+        QShortcut(QKeySequence("Escape"), self, self._escape)
+        self.go_to("start")
+        if load_model:
+            host.load(model_path)
 
-    def _on_model_event(self, event: object) -> None:
-        if isinstance(event, ModelLoaded):
-            self.engine = event.engine
-            info = self.engine.info
-            self.model_status.setText(f"Model: {info.file_name} · {info.backend} · loaded")
-        elif event == "loading":
-            self.model_status.setText("Model: loading…")
+    # -- navigation ---------------------------------------------------------------------------
+    @property
+    def current(self) -> Screen:
+        return self.stack.currentWidget()  # type: ignore[return-value]
 
-    def _on_model_failed(self, message: str) -> None:
-        self.model_status.setText("Model: not available")
-        self.message.setText(f"The model could not be loaded.\n\n{message}")
+    def go_to(self, step: str) -> None:
+        if self.stack.currentWidget() is not None and not self.current.leave():
+            return
+        if step in ("start", "setup"):
+            self.ctx.flow = None if step == "start" else self.ctx.flow
+        elif self.ctx.flow is not None and self.ctx.flow.step != step:
+            self.ctx.flow.go_to(step)
+        screen = self.screens[step]
+        self.stack.setCurrentWidget(screen)
+        flow = self.ctx.flow
+        self.step_label.setText(
+            f"{flow.name} · {STEP_TITLES.get(step, step)}" if flow is not None else ""
+        )
+        if step == "baseline" and flow is not None:
+            self.ctx.projector.show_question(flow.question["text"])
+        screen.enter()
+
+    def open_session(self, session_id: int) -> None:
+        """Resume a session at the step it was on."""
+        self.ctx.flow = Facilitation(self.ctx.store, session_id)
+        step = self.ctx.flow.step
+        self.go_to(step if step in SCREENS and step not in ("start", "setup") else "baseline")
+
+    def confirm(self) -> None:
+        self.current.confirm()
+
+    def _return_pressed(self) -> None:
+        # plain Enter confirms hand-over pages and lists; in text boxes it stays a new line
+        from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen
+
+        screen = self.current
+        if (
+            isinstance(screen, PassTheLaptopScreen)
+            and screen.stack.currentWidget() is screen.handoff
+        ):
+            screen.start_entry()
+        elif isinstance(screen, StartScreen):
+            screen.confirm()
+
+    def _escape(self) -> None:
+        screen = self.current
+        if isinstance(screen, GenerationScreen):
+            screen.cancel()
+
+    # -- menus --------------------------------------------------------------------------------
+    def _menus(self) -> None:
+        session = self.menuBar().addMenu("&Session")
+        for text, keys, slot in (
+            ("&New session", "Ctrl+N", lambda: self.go_to("setup")),
+            ("&Import session file…", "Ctrl+O", lambda: self.screens["start"].import_file()),  # type: ignore[attr-defined]
+            ("&Start page", "Ctrl+Home", lambda: self.go_to("start")),
+            ("&Quit", "Ctrl+Q", self.close),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            session.addAction(action)
+        view = self.menuBar().addMenu("&View")
+        projector = QAction("&Projector window", self)
+        projector.setShortcut(QKeySequence("F5"))
+        projector.triggered.connect(self.ctx.projector.place_on_second_screen)
+        view.addAction(projector)
+        models = self.menuBar().addMenu("&Models")
+        manage = QAction("&Manage models…", self)
+        manage.triggered.connect(self.manage_models)
+        models.addAction(manage)
+
+    def manage_models(self) -> None:
+        dialog = ModelManager(self.ctx.engine, self)
+        dialog.use_model.connect(lambda path, layers: self.ctx.engine.load(path or None, layers))
+        dialog.exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.model_runner.shutdown()
-        if self.engine is not None:
-            self.engine.close()
-            self.engine = None
+        self.current.leave()  # cancels a running generation; everything confirmed is saved
+        self.ctx.engine.shutdown()
+        self.ctx.projector.close()
+        self.ctx.store.close()
         event.accept()

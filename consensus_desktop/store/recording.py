@@ -1,13 +1,63 @@
-"""Record a headless pipeline run into a session of the library database."""
+"""Record pipeline runs into the store (shared by the CLI's `run --session` and the app)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from consensus_desktop.pipeline import RunResult
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.session_store import SessionStore
+
+
+def store_run_result(
+    store: SessionStore,
+    session_id: int,
+    question_id: int,
+    participant_ids: Sequence[int],
+    result: RunResult,
+    round_: int = 0,
+    kind: str = "initial",
+) -> tuple[int, list[int]]:
+    """Save a run, its candidates (generation order) and predictions; returns (run id, ids)."""
+    names = result.request.participant_names()
+    rep = result.report
+    run_id = store.add_generation_run(
+        session_id,
+        question_id,
+        round=round_,
+        kind=kind,
+        model_file=result.model_file,
+        model_sha256=result.model_sha256,
+        backend=result.backend,
+        prompt_template=result.plan.template,
+        sampling=asdict(result.request.sampling),
+        seeds=[c.seed for c in result.generated],
+        n_requested=rep.requested,
+        n_found=rep.found,
+        attempts=rep.attempts,
+        tokens=rep.tokens,
+        seconds=rep.seconds,
+        shortened=[names[i] for i in result.shortened],
+    )
+    cids = store.add_candidates(
+        run_id,
+        (
+            {
+                "text": c.text,
+                "seed": c.seed,
+                "opinion_order": list(c.order),
+                "n_tokens": c.n_tokens,
+                "finish_reason": c.finish_reason,
+            }
+            for c in result.generated
+        ),
+    )
+    store.add_predictions(
+        cids, list(participant_ids), result.agreement.tolist(), result.reward_version.as_dict()
+    )
+    return run_id, cids
 
 
 def record_run(session_name: str, result: RunResult, db_path: Path | None = None) -> int:
@@ -25,41 +75,7 @@ def record_run(session_name: str, result: RunResult, db_path: Path | None = None
         qid = store.add_question(sid, request.question)
         for pid, opinion in zip(pids, request.opinions, strict=True):
             store.add_opinion(pid, qid, opinion)
-        rep = result.report
-        run_id = store.add_generation_run(
-            sid,
-            qid,
-            round=0,
-            kind="initial",
-            model_file=result.model_file,
-            model_sha256=result.model_sha256,
-            backend=result.backend,
-            prompt_template=result.plan.template,
-            sampling=asdict(request.sampling),
-            seeds=[c.seed for c in result.generated],
-            n_requested=rep.requested,
-            n_found=rep.found,
-            attempts=rep.attempts,
-            tokens=rep.tokens,
-            seconds=rep.seconds,
-            shortened=[names[i] for i in result.shortened],
-        )
-        cids = store.add_candidates(
-            run_id,
-            (
-                {
-                    "text": c.text,
-                    "seed": c.seed,
-                    "opinion_order": list(c.order),
-                    "n_tokens": c.n_tokens,
-                    "finish_reason": c.finish_reason,
-                }
-                for c in result.generated
-            ),
-        )
-        store.add_predictions(
-            cids, pids, result.agreement.tolist(), result.reward_version.as_dict()
-        )
+        _, cids = store_run_result(store, sid, qid, pids, result)
         best = result.candidates[0].text
         best_id = cids[next(i for i, c in enumerate(result.generated) if c.text == best)]
         store.add_selection(sid, qid, best_id, "isoelastic", request.alpha, chosen_by="auto")

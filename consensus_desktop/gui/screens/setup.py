@@ -1,0 +1,138 @@
+"""Setup: the question (typed or from the library), participants, and settings."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from consensus_desktop.facilitation import Facilitation, Settings
+from consensus_desktop.gui.screens.base import Screen
+from consensus_desktop.gui.style import hint
+from consensus_desktop.question_library import ATTRIBUTION, search
+
+ALPHA_CHOICES = [
+    ("Utilitarian — mean agreement (α = 0)", 0.0),
+    ("Nash — geometric mean (α = 1)", 1.0),
+    ("Fairer (α = 3)", 3.0),
+    ("Rawlsian — the worst-off person (α = ∞)", math.inf),
+]
+
+
+class SetupScreen(Screen):
+    title = "New session"
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        grid = QGridLayout()
+        self.layout_.addLayout(grid, 1)
+
+        left = QGroupBox("Question")
+        form = QFormLayout(left)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Town hall, table 1")
+        form.addRow("Session name", self.name)
+        self.question = QLineEdit()
+        self.question.setPlaceholderText("Should we lower the speed limit on roads?")
+        form.addRow("Question", self.question)
+        self.statement = QLineEdit()
+        self.statement.setPlaceholderText("We should lower the speed limit on roads.")
+        form.addRow("Position statement", self.statement)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search the question library…")
+        self.search.textChanged.connect(self._search)
+        form.addRow("Library", self.search)
+        self.results = QListWidget()
+        self.results.itemActivated.connect(self._pick)
+        self.results.itemClicked.connect(self._pick)
+        form.addRow(self.results)
+        form.addRow(hint(ATTRIBUTION))
+        grid.addWidget(left, 0, 0, 2, 1)
+
+        people = QGroupBox("Participants (3 to 12, pseudonyms, one per line)")
+        pl = QVBoxLayout(people)
+        self.people = QPlainTextEdit()
+        self.people.setTabChangesFocus(True)
+        self.people.setPlaceholderText("Ann\nBen\nCai\nDee")
+        pl.addWidget(self.people)
+        grid.addWidget(people, 0, 1)
+
+        settings = QGroupBox("Settings")
+        sf = QFormLayout(settings)
+        self.n = QSpinBox()
+        self.n.setRange(2, 32)
+        self.n.setValue(8)
+        sf.addRow("Candidate statements", self.n)
+        self.alpha = QComboBox()
+        for label, value in ALPHA_CHOICES:
+            self.alpha.addItem(label, value)
+        sf.addRow("Default ranking", self.alpha)
+        self.k = QSpinBox()
+        self.k.setRange(1, 6)
+        self.k.setValue(4)
+        sf.addRow("Shortlist the room rates", self.k)
+        self.critique = QCheckBox("Critique round after the first rating")
+        sf.addRow(self.critique)
+        grid.addWidget(settings, 1, 1)
+
+        self.add_action("Back", lambda: self.done.emit("start"))
+        self.add_action("Start session (Ctrl+Enter)", self.confirm, primary=True)
+        self.finish_layout()
+
+    def enter(self) -> None:
+        self.name.setFocus()
+
+    def _search(self, text: str) -> None:
+        self.results.clear()
+        if len(text.strip()) < 2:
+            return
+        for q in search(text, 100):
+            item = QListWidgetItem(q.question)
+            item.setData(Qt.ItemDataRole.UserRole, q)
+            self.results.addItem(item)
+
+    def _pick(self, item: QListWidgetItem) -> None:
+        q = item.data(Qt.ItemDataRole.UserRole)
+        self.question.setText(q.question)
+        self.statement.setText(q.affirming_statement)
+        self.question.setProperty("library_id", q.id)
+
+    def settings(self) -> Settings:
+        return Settings(
+            n_candidates=self.n.value(),
+            alpha=float(self.alpha.currentData()),
+            shortlist_k=self.k.value(),
+            critique_round=self.critique.isChecked(),
+        )
+
+    def confirm(self) -> None:
+        question = self.question.text().strip()
+        statement = self.statement.text().strip() or question
+        library_id = self.question.property("library_id") or ""
+        name = self.name.text().strip() or question[:40] or "Session"
+        people = self.people.toPlainText().splitlines()
+        try:
+            flow = Facilitation.create(
+                self.ctx.store, name, [(question, statement, library_id)], people, self.settings()
+            )
+        except ValueError as exc:
+            self.show_error(f"Not ready yet: {exc}")
+            return
+        self.show_error("")
+        self.ctx.flow = flow
+        self.done.emit("baseline")

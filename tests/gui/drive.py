@@ -1,0 +1,143 @@
+"""Drive the app's flow from the keyboard (shared by the GUI tests and the screenshot script)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+NAMES = ["Ann", "Ben", "Cai", "Dee"]
+OPINIONS = [
+    "Lower limits save lives, especially near schools and in towns.",
+    "I drive for work and slower roads would cost me time and money.",
+    "Enforcement matters more than the number on the sign.",
+    "Only lower them where people live; motorways are fine.",
+]
+
+
+def wait_until(check: Callable[[], bool], timeout_ms: int = 60_000) -> None:
+    waited = 0
+    while not check():
+        QApplication.processEvents()
+        QTest.qWait(20)
+        waited += 20
+        if waited > timeout_ms:
+            raise TimeoutError("the app did not reach the expected state")
+
+
+def ctrl_enter(win: QWidget) -> None:
+    QTest.keyClick(
+        QApplication.focusWidget() or win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
+    QApplication.processEvents()
+
+
+def enter(win: QWidget) -> None:
+    QTest.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_Return)
+    QApplication.processEvents()
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    if widget is None:
+        raise AssertionError("no widget has keyboard focus")
+    return widget
+
+
+def type_text(text: str) -> None:
+    """Type like a keyboard, punctuation and new lines included (QTest only knows plain keys)."""
+    widget = focused()
+    for ch in text:
+        if ch == "\n":
+            QTest.keyClick(widget, Qt.Key.Key_Return)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def key(k: str) -> None:
+    QTest.keyClick(focused(), k)
+
+
+def tab() -> None:
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+
+
+def setup_session(
+    win, question: str = "Should we lower the speed limit on roads?", snap=None
+) -> None:  # type: ignore[no-untyped-def]
+    QTest.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    s = win.screens["setup"]
+    assert win.current is s
+    type_text("Table 1")  # session name has focus
+    s.search.setFocus()
+    type_text("speed limit")
+    s.question.setFocus()
+    type_text(question)
+    s.statement.setFocus()
+    type_text("We should lower the speed limit on roads.")
+    s.people.setFocus()
+    type_text("\n".join(NAMES))
+    if snap:
+        snap("setup")
+    ctrl_enter(win)
+
+
+def pass_round(win, per_person: Callable[[int], None], snap=None, label: str = "") -> None:  # type: ignore[no-untyped-def]
+    screen = win.current
+    for i in range(len(NAMES)):
+        wait_until(lambda: screen.stack.currentWidget() is screen.handoff)
+        if snap and i == 0:
+            snap(f"{label}-handoff")
+        enter(win)
+        per_person(i)
+        if snap and i == 0:
+            snap(f"{label}-entry")
+        ctrl_enter(win)
+
+
+def rate_shortlist(i: int) -> None:
+    # focus starts on the first agreement scale; Tab walks agreement, quality, rank per statement
+    win = QApplication.activeWindow()
+    screen = win.current
+    for n, (_, agree, quality, rank) in enumerate(screen.entry.rows):
+        agree.setFocus()
+        key(str(7 - (i + n) % 5))
+        tab()
+        key(str(4 + n % 3))
+        tab()
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up)  # rank spin box: 1, 2, …
+        for _ in range(n):
+            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up)
+
+
+def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: ignore[no-untyped-def]
+    setup_session(win, snap=snap)
+    assert win.current is win.screens["baseline"]
+    pass_round(win, lambda i: key(str(2 + i)), snap, "baseline")
+    assert win.current is win.screens["opinions"], win.current
+    pass_round(win, lambda i: type_text(OPINIONS[i]), snap, "opinions")
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    if snap:
+        snap("tradeoffs-predicted")
+    ctrl_enter(win)  # the room rates the shortlist
+    assert win.current is win.screens["rating"]
+    pass_round(win, rate_shortlist, snap, "rating")
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    if snap:
+        snap("tradeoffs-rated")
+    ctrl_enter(win)  # choose the top statement
+    if critique:
+        assert win.current is win.screens["critique"]
+        pass_round(win, lambda i: type_text("Mention cyclists too."), snap, "critique")
+        wait_until(lambda: win.current is win.screens["tradeoffs"])
+        ctrl_enter(win)
+        pass_round(win, rate_shortlist)
+        wait_until(lambda: win.current is win.screens["tradeoffs"])
+        ctrl_enter(win)
+    wait_until(lambda: win.current is win.screens["results"])
+    if snap:
+        snap("results")

@@ -1,0 +1,106 @@
+"""A fake engine and reward model behind the real interfaces, for fast GUI tests (no model)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from consensus_desktop.engine.batch_generate import Progress, SamplingParams
+from consensus_desktop.engine.budget import FittedPlan, fit_plan
+from consensus_desktop.engine.engine import Candidate, GenerationReport
+from consensus_desktop.engine.errors import GenerationCancelled
+from consensus_desktop.engine.local_model import ModelInfo
+from consensus_desktop.prompts import PromptPlan
+from consensus_desktop.reward.base import RewardVersion
+
+STATEMENTS = [
+    "We support lower limits near schools, with better enforcement elsewhere.",
+    "We agree that safety comes first, but limits should fit each road.",
+    "Speed limits should stay as they are while enforcement improves.",
+    "We should lower the speed limit on all roads to save lives.",
+    "Lower limits in towns and villages, unchanged limits on motorways.",
+    "Invest in safer roads and cameras before changing any limits.",
+    "We agree to review limits road by road with local residents.",
+    "Drivers' time matters, so only accident hot spots get lower limits.",
+]
+
+
+class FakeEngine:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.info = ModelInfo(
+            Path("fake.gguf"), "fake.gguf", "fake", "fake model", 0, 4096, 8, 100, "CPU", 0
+        )
+        self.sha256 = "0" * 64
+        self.calls = 0
+
+    def close(self) -> None:
+        self.closed = True
+
+    def fit(
+        self,
+        build: Callable[[Sequence[str], int], PromptPlan],
+        opinions: Sequence[str],
+        n_orders: int,
+        n_samples: int,
+        max_new_tokens: int,
+        names: Sequence[str] | None = None,
+    ) -> FittedPlan:
+        return fit_plan(
+            build,
+            opinions,
+            n_orders,
+            n_samples,
+            max_new_tokens,
+            lambda t: len(t.split()),
+            lambda t, n: " ".join(t.split()[:n]),
+            4096,
+            100_000,
+            names,
+        )
+
+    def generate_candidates(
+        self,
+        plan: PromptPlan,
+        n: int,
+        params: SamplingParams,
+        should_stop: Callable[[], bool] = lambda: False,
+        reject: Sequence[str] = (),
+    ) -> Iterator[object]:
+        self.calls += 1
+        prefix = "Revised: " if "Previous consensus statement" in plan.full_prompt() else ""
+        for i in range(n):
+            if should_stop():
+                raise GenerationCancelled
+            time.sleep(self.delay)
+            yield Progress(i * params.max_tokens, n * params.max_tokens)
+            text = prefix + STATEMENTS[(i + params.seed) % len(STATEMENTS)]
+            if i >= len(STATEMENTS):
+                text = f"{text[:-1]}, option {i}."
+            yield Candidate(
+                text, params.seed + i, plan.orders[i % len(plan.orders)], 20, "stop", text
+            )
+        yield GenerationReport(n, n, n, 1, 20 * n, 0.01)
+
+
+class FakeReward:
+    version = RewardVersion("fake", "fake.gguf", "0" * 64, validation="fake predictions for tests")
+
+    def predict(
+        self,
+        question: str,
+        opinions: Sequence[str],
+        candidates: Sequence[str],
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[object]:
+        yield Progress(0, 1)
+        out = np.empty((len(candidates), len(opinions)))
+        for i, c in enumerate(candidates):
+            for j, o in enumerate(opinions):
+                h = hashlib.sha256(f"{c}|{o}".encode()).digest()
+                out[i, j] = 1 + 6 * h[0] / 255
+        yield out

@@ -1,0 +1,162 @@
+"""The facilitation flow, keyboard only, on a fake engine (fast) and once on the real model."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import sqlite_utils
+from conftest import show
+from drive import NAMES, OPINIONS, ctrl_enter, run_whole_session, wait_until
+
+
+def test_whole_session_from_setup_to_export(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    run_whole_session(win)
+    flow = win.ctx.session
+    assert flow.step == "results"
+    assert set(flow.baselines().values()) == {2, 3, 4, 5}
+    assert sorted(flow.opinions().values()) == sorted(OPINIONS)
+    assert len(flow.raters()) == 4
+    sel = flow.selection()
+    assert sel is not None and sel["text"]
+    results = win.screens["results"]
+    out = results.export_file(tmp_path / "session.sqlite")
+    exported = sqlite_utils.Database(out)
+    assert exported["ratings"].count == 4 * 4  # 4 people x shortlist of 4
+    assert exported["baseline_ratings"].count == 4
+    assert exported["rankings"].count == 4
+    assert exported["selections"].count >= 1
+    anon = results.export_anonymised(tmp_path / "anon.sqlite")
+    dump = "\n".join(sqlite_utils.Database(anon).conn.iterdump())
+    assert not any(name in dump for name in NAMES)
+    folder = results.export_csv(tmp_path / "csv")
+    assert (folder / "votes.csv").exists() and (folder / "ratings.csv").exists()
+    # the projector shows the chosen statement and never a name or an opinion
+    proj = win.ctx.projector
+    shown = proj.question.text() + proj.statement.text()
+    assert sel["text"] in shown
+    assert not any(n in shown for n in NAMES) and not any(o in shown for o in OPINIONS)
+
+
+def test_choice_runs_on_real_ratings(window) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    run_whole_session(win)
+    flow = win.ctx.session
+    scores = flow.scores()
+    assert scores.has_ratings
+    rated_rows = [
+        i for i in range(len(scores.candidates)) if (scores.rated[i] == scores.rated[i]).any()
+    ]
+    assert len(rated_rows) == 4
+    # ratings replace predictions where given
+    for i in rated_rows:
+        mask = scores.rated[i] == scores.rated[i]
+        assert (scores.combined[i][mask] == scores.rated[i][mask]).all()
+    assert flow.schulze() is not None
+    sel = flow.selection()
+    alpha = sel["alpha"]
+    expected = scores.candidates[flow.order_at(alpha if alpha is not None else math.inf, scores)[0]]
+    assert sel["candidate_id"] == expected.id
+
+
+def test_critique_round_revises_and_rerates(window) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    win.screens["setup"].critique.setChecked(True)
+    run_whole_session(win, critique=True)
+    flow = win.ctx.session
+    assert flow.rounds_done() == 2
+    assert flow.selection()["text"].startswith("Revised: ")
+    assert len(flow.raters()) == 4  # the revised shortlist was rated too
+
+
+def test_resume_after_closing_mid_session(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from drive import key, pass_round, setup_session
+    from fakes import FakeEngine, FakeReward
+
+    from consensus_desktop.gui.engine_host import EngineHost
+    from consensus_desktop.gui.main_window import MainWindow
+    from consensus_desktop.store.session_store import SessionStore
+
+    def make() -> MainWindow:
+        host = EngineHost()
+        host.use(FakeEngine(), FakeReward())
+        w = MainWindow(
+            store=SessionStore(tmp_path / "lib.sqlite"), engine_host=host, load_model=False
+        )
+        qtbot.addWidget(w)
+        show(qtbot, w)
+        return w
+
+    win = make()
+    setup_session(win)
+    pass_round(win, lambda i: key("6"))
+    assert win.current is win.screens["opinions"]
+    win.close()  # e.g. the laptop runs out of battery between steps
+    again = make()
+    start = again.screens["start"]
+    assert start.recent.count() == 1
+    ctrl_enter(again)
+    assert again.current is again.screens["opinions"]
+    assert set(again.ctx.session.baselines().values()) == {6}
+    again.close()
+
+
+def test_generation_can_be_cancelled_and_window_closed_mid_run(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from drive import key, pass_round, setup_session, type_text
+    from fakes import FakeEngine, FakeReward
+
+    from consensus_desktop.gui.engine_host import EngineHost
+    from consensus_desktop.gui.main_window import MainWindow
+    from consensus_desktop.store.session_store import SessionStore
+
+    host = EngineHost()
+    host.use(FakeEngine(delay=0.2), FakeReward())
+    win = MainWindow(
+        store=SessionStore(tmp_path / "lib.sqlite"), engine_host=host, load_model=False
+    )
+    qtbot.addWidget(win)
+    show(qtbot, win)
+    setup_session(win)
+    pass_round(win, lambda i: key("4"))
+    pass_round(win, lambda i: type_text(OPINIONS[i]))
+    gen = win.screens["generation"]
+    assert win.current is gen
+    wait_until(lambda: gen.list.count() >= 1)
+    started = time.monotonic()
+    gen.cancel()
+    wait_until(lambda: gen.worker is None, 5000)
+    assert time.monotonic() - started < 2
+    assert "Cancelled" in gen.stage.text()
+    gen.start()
+    wait_until(lambda: gen.list.count() >= 1)
+    win.close()  # closing mid-generation is safe: the worker stops, the thread ends
+    assert not host.runner.worker_thread.isRunning()
+
+
+def test_bad_setup_input_is_explained_on_screen(window) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    win.go_to("setup")
+    s = win.screens["setup"]
+    s.question.setText("Should we?")
+    s.people.setPlainText("Ann\nBen")
+    s.confirm()
+    assert win.current is s and "3 to 12 participants" in s.error_label.text()
+    s.people.setPlainText("Ann\nBen\nann")
+    s.confirm()
+    assert "same pseudonym" in s.error_label.text()
+
+
+def test_settings_are_saved_with_the_session(window) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    win.go_to("setup")
+    s = win.screens["setup"]
+    s.question.setText("Should we?")
+    s.people.setPlainText("\n".join(NAMES))
+    s.alpha.setCurrentIndex(3)
+    s.n.setValue(6)
+    s.confirm()
+    raw = json.loads(win.ctx.session.row["settings"])
+    assert raw["alpha"] == "inf" and raw["n_candidates"] == 6
