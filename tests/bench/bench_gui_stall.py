@@ -9,6 +9,7 @@ ticks, minus the timer period, is the worst freeze a facilitator would see. Targ
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import tempfile
@@ -55,7 +56,7 @@ def main() -> None:
     drive.wait_until(lambda: win.current is win.screens["tradeoffs"], 600_000)
     elapsed = time.perf_counter() - started
     timer.stop()
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     stall_ms = max(0.0, (max(gaps) - 0.005) * 1000) if gaps else float("nan")
     print(f"generation + prediction of {args.n} candidates: {elapsed:.1f} s, {len(ticks)} ticks")
     print(f"p99 gap: {sorted(gaps)[int(len(gaps) * 0.99)] * 1000:.1f} ms" if gaps else "")

@@ -103,7 +103,7 @@ def rate_shortlist(i: int) -> None:
     # focus starts on the first agreement scale; Tab walks agreement, quality, rank per statement
     win = QApplication.activeWindow()
     screen = win.current
-    for n, (_, agree, quality, rank) in enumerate(screen.entry.rows):
+    for n, (_, agree, _quality, _rank) in enumerate(screen.entry.rows):
         agree.setFocus()
         key(str(7 - (i + n) % 5))
         tab()
