@@ -13,13 +13,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _HOME = Path(tempfile.mkdtemp(prefix="cd-test-home-"))
 os.environ["CONSENSUS_DESKTOP_HOME"] = str(_HOME)
 
-QUESTION = "Should we lower the speed limit on roads?"
-OPINIONS = (
-    "Lower limits save lives, especially near schools and in towns.",
-    "I drive for work and slower roads would cost me time and money.",
-    "Enforcement matters more than the number on the sign; many people already speed.",
-)
-
 
 @pytest.fixture(scope="session")
 def app_home() -> Path:

@@ -9,16 +9,8 @@ import pytest
 pytest.importorskip("PySide6")
 sys.path.insert(0, str(Path(__file__).parent))
 
+from drive import show
 from fakes import FakeEngine, FakeReward
-
-
-def show(qtbot, win) -> None:  # type: ignore[no-untyped-def]
-    """Show and activate, so keyboard focus works offscreen as on a desktop."""
-    from PySide6.QtWidgets import QApplication
-
-    win.show()
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5000)
 
 
 @pytest.fixture()

@@ -18,6 +18,13 @@ OPINIONS = [
 ]
 
 
+def show(qtbot, win) -> None:  # type: ignore[no-untyped-def]
+    """Show and activate, so keyboard focus works offscreen as on a desktop."""
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5000)
+
+
 def wait_until(check: Callable[[], bool], timeout_ms: int = 60_000) -> None:
     waited = 0
     while not check():

@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-from conftest import show
-from drive import NAMES, OPINIONS, ctrl_enter, run_whole_session, wait_until
+from drive import NAMES, OPINIONS, ctrl_enter, run_whole_session, show, wait_until
 
 
 def test_whole_session_from_setup_to_export(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

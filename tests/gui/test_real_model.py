@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import show
-from drive import run_whole_session, wait_until
+from drive import run_whole_session, show, wait_until
 
 pytestmark = pytest.mark.model
 

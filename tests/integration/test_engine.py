@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import OPINIONS, QUESTION
+from sample_inputs import OPINIONS, QUESTION
 
 from consensus_desktop.engine.batch_generate import Progress, RawSample, SamplingParams
 from consensus_desktop.engine.engine import Candidate, Engine, GenerationReport

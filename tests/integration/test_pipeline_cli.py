@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlite_utils
-from conftest import OPINIONS, QUESTION
+from sample_inputs import OPINIONS, QUESTION
 
 from consensus_desktop.welfare.isoelastic import welfare
 from consensus_desktop.welfare.utilities import likert_to_utility
