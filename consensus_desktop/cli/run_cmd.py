@@ -14,7 +14,7 @@ from consensus_desktop.engine.batch_generate import Progress
 from consensus_desktop.engine.engine import Candidate, Engine
 from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, Stage, run
 from consensus_desktop.prompts import TEMPLATES
-from consensus_desktop.reward.embedding_similarity import EmbeddingSimilarityReward
+from consensus_desktop.reward.select import reward_for
 
 
 def add_parser(sub: Any) -> None:
@@ -98,7 +98,7 @@ def main(args: argparse.Namespace) -> int:
     )
     request.participant_names()  # validates names vs opinions before the model loads
     engine = Engine(resolve_model(args.model))
-    reward = EmbeddingSimilarityReward(engine)
+    reward = reward_for(engine)
     quiet = args.json
     result: RunResult | None = None
     try:

@@ -22,14 +22,26 @@ METHOD = "embed-cosine-v1"
 
 
 class EmbeddingSimilarityReward:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, measured: dict[str, float] | None = None) -> None:
         self.engine = engine
+        if measured and "val_auc_mean" in measured:
+            validation = (
+                "zero-shot similarity; on unseen Polis conversations mean ROC-AUC "
+                f"{measured['val_auc_mean']:.2f}, within-participant "
+                f"{measured.get('val_within_participant_auc', float('nan')):.2f} (0.5 = chance): "
+                "a weak guide, the room's ratings decide"
+            )
+        else:
+            validation = (
+                "zero-shot similarity, not validated for this model: a weak guide at best, "
+                "the room's ratings decide"
+            )
         self.version = RewardVersion(
             method=METHOD,
             base_model=engine.info.file_name,
             base_model_sha256=engine.sha256,
             feature_recipe="mean-pooled embeddings, centred, cosine -> 4 + 3c",
-            validation="zero-shot similarity; weak predictor of real agreement (AUC ~0.55)",
+            validation=validation,
         )
 
     def predict(

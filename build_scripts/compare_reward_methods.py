@@ -1,0 +1,71 @@
+"""Compare reward methods on whole held-out Polis conversations (uses the embedding cache).
+
+    python build_scripts/compare_reward_methods.py [--polis ../shared/data/polis] [--model PATH]
+
+Prints mean per-conversation ROC-AUC and within-participant AUC on the scoop-hivemind block, and
+a leave-one-conversation-out check over the training block, for: the zero-shot centred cosine,
+the head with participant/statement offsets absorbed in training, and the head without them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--polis", type=Path, default=ROOT.parent / "shared" / "data" / "polis")
+    parser.add_argument("--model")
+    args = parser.parse_args()
+    import numpy as np
+
+    from consensus_desktop.cli.common import resolve_model
+    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.reward.polis_data import load_all, split
+    from consensus_desktop.reward.train_cli import _engine_embed
+    from consensus_desktop.reward.training import (
+        EmbeddingCache,
+        conversation_pairs,
+        cosine_scorer,
+        evaluate,
+        fit_head,
+        head_scorer,
+    )
+
+    engine = Engine(resolve_model(args.model))
+    cache = EmbeddingCache(engine.sha256, _engine_embed(engine))
+    train, val = split(load_all(args.polis))
+    sets = {c.name: conversation_pairs(c, cache) for c in train + val}
+    tr = [sets[c.name] for c in train]
+    va = [sets[c.name] for c in val]
+
+    def row(label: str, m: dict[str, float]) -> None:
+        print(
+            f"{label:<44} AUC {m['val_auc_mean']:.3f}   within-participant {m['val_within_participant_auc']:.3f}"
+        )
+
+    print(f"validation: {', '.join(s.name for s in va)} ({sum(len(s.y) for s in va)} pairs)")
+    row("zero-shot cosine (centred embeddings)", evaluate(cosine_scorer, va))
+    for offsets in (True, False):
+        w, b = fit_head(tr, l2=1.0, offsets=offsets, steps=150)
+        row(f"head [cos, o*c], offsets in training={offsets}", evaluate(head_scorer(w, b), va))
+    print("leave-one-conversation-out over the training block (head with offsets vs cosine):")
+    loo, cos = [], []
+    for held in tr:
+        w, b = fit_head([s for s in tr if s is not held], l2=1.0, steps=150)
+        m = evaluate(head_scorer(w, b), [held])
+        c = evaluate(cosine_scorer, [held])
+        loo.append(m["val_auc_mean"])
+        cos.append(c["val_auc_mean"])
+        print(f"  {held.name:<40} head {m['val_auc_mean']:.3f}  cosine {c['val_auc_mean']:.3f}")
+    print(
+        f"  mean                                     head {np.nanmean(loo):.3f}  cosine {np.nanmean(cos):.3f}"
+    )
+    engine.close()
+
+
+if __name__ == "__main__":
+    main()
