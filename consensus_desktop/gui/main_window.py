@@ -75,6 +75,9 @@ class MainWindow(QMainWindow):
         self.model_status = QLabel("Model: not loaded")
         self.statusBar().addPermanentWidget(self.model_status)
         host.status.connect(self.model_status.setText)
+        if host.is_ready:
+            info = host.engine.info
+            self.model_status.setText(f"Model: {info.file_name} · {info.backend} · loaded")
         self._menus()
         QShortcut(QKeySequence("Ctrl+Return"), self, self.confirm)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.confirm)

@@ -18,7 +18,7 @@ from consensus_desktop.gui.style import body, heading, hint
 
 class PassTheLaptopScreen(Screen):
     next_step = ""
-    handoff_hint = "Only they should see the next page."
+    handoff_hint = "Only {name} should see the next page."
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -67,7 +67,8 @@ class PassTheLaptopScreen(Screen):
         self.current = people[0]
         name = self.current["pseudonym"]
         self.handoff_title.setText(f"Please hand the laptop to {name}")
-        self.handoff_text.setText(f"{name}: press Enter when you are ready. {self.handoff_hint}")
+        hint_text = self.handoff_hint.format(name=name)
+        self.handoff_text.setText(f"{name}: press Enter when you are ready. {hint_text}")
         self.progress.setText(f"{total - len(people)} of {total} done")
         self.stack.setCurrentWidget(self.handoff)
         self.ready_button.setVisible(True)

@@ -101,7 +101,7 @@ class TradeoffScreen(Screen):
         self.scores = flow.scores()
         self.analysis = flow.tradeoff(self.scores)
         reward = self.ctx.engine.reward
-        trust = reward.version.validation if reward is not None else ""
+        trust = f"{reward.version.label}: {reward.version.validation}" if reward is not None else ""
         if self.scores.has_ratings:
             self.trust.setText(
                 "The room has rated the shortlist: real ratings (marked *) replace predictions. "
