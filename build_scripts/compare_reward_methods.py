@@ -19,6 +19,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--polis", type=Path, default=ROOT.parent / "shared" / "data" / "polis")
     parser.add_argument("--model")
+    parser.add_argument("--quick", action="store_true", help="skip fitting heads")
     args = parser.parse_args()
     import numpy as np
 
@@ -31,6 +32,7 @@ def main() -> None:
         conversation_pairs,
         cosine_scorer,
         evaluate,
+        evaluate_with_room_bias,
         fit_head,
         head_scorer,
     )
@@ -49,6 +51,13 @@ def main() -> None:
 
     print(f"validation: {', '.join(s.name for s in va)} ({sum(len(s.y) for s in va)} pairs)")
     row("zero-shot cosine (centred embeddings)", evaluate(cosine_scorer, va))
+    for k in (1, 3, 5):
+        row(
+            f"cosine + bias from {k} in-room rating(s)",
+            evaluate_with_room_bias(cosine_scorer, va, k),
+        )
+    if args.quick:
+        return
     for offsets in (True, False):
         w, b = fit_head(tr, l2=1.0, offsets=offsets, steps=150)
         row(f"head [cos, o*c], offsets in training={offsets}", evaluate(head_scorer(w, b), va))

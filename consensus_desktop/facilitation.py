@@ -70,15 +70,28 @@ class CandidateView:
 
 @dataclass
 class Scores:
-    """Candidates x participants agreement (1–7): ratings where given, predictions elsewhere."""
+    """Candidates x participants agreement (1–7): ratings where given, predictions elsewhere.
+
+    Where a participant has rated some candidates, their other predictions are shifted by their
+    mean offset (rating - prediction), shrunk by n / (n + 1) for n ratings: it puts predictions on
+    the same level as that person's real ratings (measured on held-out Polis conversations with the
+    default model: per-conversation AUC 0.52 -> 0.55 with five known ratings per person;
+    `build_scripts/compare_reward_methods.py --quick`).
+    """
 
     candidates: list[CandidateView]
     predicted: np.ndarray
     rated: np.ndarray  # NaN where a participant did not rate that candidate
     combined: np.ndarray = field(init=False)
+    offsets: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.combined = np.where(np.isfinite(self.rated), self.rated, self.predicted)
+        known = np.isfinite(self.rated)
+        n = known.sum(axis=0)
+        diff = np.where(known, self.rated - self.predicted, 0.0).sum(axis=0)
+        self.offsets = np.where(n > 0, diff / np.maximum(n, 1) * n / (n + 1), 0.0)
+        adjusted = np.clip(self.predicted + self.offsets[None, :], 1.0, 7.0)
+        self.combined = np.where(known, self.rated, adjusted)
 
     @property
     def has_ratings(self) -> bool:
