@@ -9,21 +9,18 @@ notes); the GUI and CLI say so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import Progress
 from consensus_desktop.engine.engine import Engine
-from consensus_desktop.prompts import clean_participant_text
 from consensus_desktop.reward.base import RewardVersion
+from consensus_desktop.reward.embedded import EmbeddingReward
 
 METHOD = "embed-cosine-v1"
 
 
-class EmbeddingSimilarityReward:
+class EmbeddingSimilarityReward(EmbeddingReward):
     def __init__(self, engine: Engine, measured: dict[str, float] | None = None) -> None:
-        self.engine = engine
+        super().__init__(engine)
         if measured and "val_auc_mean" in measured:
             validation = (
                 "zero-shot similarity; on unseen Polis conversations mean ROC-AUC "
@@ -44,27 +41,5 @@ class EmbeddingSimilarityReward:
             validation=validation,
         )
 
-    def predict(
-        self,
-        question: str,
-        opinions: Sequence[str],
-        candidates: Sequence[str],
-        should_stop: Callable[[], bool] = lambda: False,
-    ) -> Iterator[Progress | np.ndarray]:
-        if not opinions or not candidates:
-            yield np.zeros((len(candidates), len(opinions)))
-            return
-        texts = [clean_participant_text(t).text or "(empty)" for t in [*opinions, *candidates]]
-        emb: np.ndarray | None = None
-        for event in self.engine.embed(texts, should_stop):
-            if isinstance(event, Progress):
-                yield event
-            else:
-                emb = event
-        assert emb is not None
-        centred = emb - emb.mean(axis=0, keepdims=True)
-        norms = np.linalg.norm(centred, axis=1, keepdims=True)
-        unit = centred / np.where(norms > 0, norms, 1.0)
-        ops, cands = unit[: len(opinions)], unit[len(opinions) :]
-        cosine = cands @ ops.T
-        yield np.clip(4.0 + 3.0 * cosine, 1.0, 7.0)
+    def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        return np.clip(4.0 + 3.0 * (candidates @ opinions.T), 1.0, 7.0)

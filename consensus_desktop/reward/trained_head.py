@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import Progress
 from consensus_desktop.engine.engine import Engine
-from consensus_desktop.prompts import clean_participant_text
 from consensus_desktop.reward.base import RewardVersion
-from consensus_desktop.reward.head import RewardHead, head_card_summary, unit_centred
+from consensus_desktop.reward.embedded import EmbeddingReward
+from consensus_desktop.reward.head import RewardHead, head_card_summary
 
 METHOD = "trained-head-v1"
 
 
-class TrainedHeadReward:
+class TrainedHeadReward(EmbeddingReward):
     def __init__(self, engine: Engine, head: RewardHead) -> None:
-        self.engine = engine
+        super().__init__(engine)
         self.head = head
         self.version = RewardVersion(
             method=METHOD,
@@ -29,28 +26,5 @@ class TrainedHeadReward:
             validation=head_card_summary(head.card),
         )
 
-    def embed(
-        self, texts: Sequence[str], should_stop: Callable[[], bool]
-    ) -> Iterator[Progress | np.ndarray]:
-        cleaned = [clean_participant_text(t).text or "(empty)" for t in texts]
-        yield from self.engine.embed(cleaned, should_stop)
-
-    def predict(
-        self,
-        question: str,
-        opinions: Sequence[str],
-        candidates: Sequence[str],
-        should_stop: Callable[[], bool] = lambda: False,
-    ) -> Iterator[Progress | np.ndarray]:
-        if not opinions or not candidates:
-            yield np.zeros((len(candidates), len(opinions)))
-            return
-        emb: np.ndarray | None = None
-        for event in self.embed([*opinions, *candidates], should_stop):
-            if isinstance(event, Progress):
-                yield event
-            else:
-                emb = event
-        assert emb is not None
-        unit = unit_centred(emb)  # centred on this group's texts, as in training
-        yield self.head.agreement_matrix(unit[: len(opinions)], unit[len(opinions) :])
+    def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        return self.head.agreement_matrix(opinions, candidates)

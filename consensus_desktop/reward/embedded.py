@@ -1,0 +1,45 @@
+"""Shared shape of the embedding-based reward models: N + M embeddings, then pair maths."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+
+from consensus_desktop.engine.batch_generate import Progress
+from consensus_desktop.engine.engine import Engine
+from consensus_desktop.prompts import clean_participant_text
+from consensus_desktop.reward.head import unit_centred
+
+
+class EmbeddingReward:
+    """Embeds each opinion and each candidate once (batched), centres them on the group's mean
+    and scales them to unit length, then :meth:`score` combines the pairs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """candidates x participants agreement (1–7) from unit vectors."""
+        raise NotImplementedError
+
+    def predict(
+        self,
+        question: str,
+        opinions: Sequence[str],
+        candidates: Sequence[str],
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[Progress | np.ndarray]:
+        if not opinions or not candidates:
+            yield np.zeros((len(candidates), len(opinions)))
+            return
+        texts = [clean_participant_text(t).text or "(empty)" for t in [*opinions, *candidates]]
+        emb: np.ndarray | None = None
+        for event in self.engine.embed(texts, should_stop):
+            if isinstance(event, Progress):
+                yield event
+            else:
+                emb = event
+        assert emb is not None
+        unit = unit_centred(emb)
+        yield self.score(unit[: len(opinions)], unit[len(opinions) :])
