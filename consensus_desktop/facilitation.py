@@ -48,6 +48,7 @@ class Settings:
     critique_round: bool = False
     max_tokens: int = 60
     seed: int = 1234
+    question_index: int = 0  # which of the session's questions the room is on
 
     def to_json(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -168,8 +169,25 @@ class Facilitation:
         return self.store.participants(self.session_id)
 
     @property
+    def questions(self) -> list[dict[str, Any]]:
+        return self.store.questions(self.session_id)
+
+    @property
     def question(self) -> dict[str, Any]:
-        return self.store.questions(self.session_id)[0]
+        qs = self.questions
+        return qs[min(self.settings.question_index, len(qs) - 1)]
+
+    def has_next_question(self) -> bool:
+        return self.settings.question_index + 1 < len(self.questions)
+
+    def next_question(self) -> None:
+        """Move the room on to the session's next question (from the baseline step)."""
+        if not self.has_next_question():
+            raise ValueError("This was the session's last question.")
+        s = self.settings
+        s.question_index += 1
+        self.update_settings(s)
+        self.go_to("baseline")
 
     def pseudonym(self, pid: int) -> str:
         return next(p["pseudonym"] for p in self.participants if p["id"] == pid)
@@ -246,7 +264,7 @@ class Facilitation:
     def rounds_done(self) -> int:
         return int(
             self.store.db.execute(
-                "SELECT count(*) FROM generation_runs WHERE session_id = ?", [self.session_id]
+                "SELECT count(*) FROM generation_runs WHERE question_id = ?", [self.question["id"]]
             ).fetchone()[0]
         )
 
@@ -267,7 +285,7 @@ class Facilitation:
 
     def latest_run_id(self) -> int | None:
         row = self.store.db.execute(
-            "SELECT max(id) FROM generation_runs WHERE session_id = ?", [self.session_id]
+            "SELECT max(id) FROM generation_runs WHERE question_id = ?", [self.question["id"]]
         ).fetchone()
         return row[0]
 
@@ -368,8 +386,8 @@ class Facilitation:
         rows = list(
             self.store.db.query(
                 "SELECT s.*, c.text FROM selections s JOIN candidates c ON c.id = s.candidate_id "
-                "WHERE s.session_id = ? ORDER BY s.id DESC LIMIT 1",
-                [self.session_id],
+                "WHERE s.question_id = ? ORDER BY s.id DESC LIMIT 1",
+                [self.question["id"]],
             )
         )
         return rows[0] if rows else None

@@ -2,9 +2,9 @@
 
 Each opinion and each candidate is embedded once (cost grows with N + M, not N x M) by the engine's
 model (mean pooling). The embeddings are centred on their common mean, which removes the direction
-every text of a small model shares, and the cosine c in [-1, 1] of opinion and candidate becomes
-agreement ``4 + 3c`` on the 1–7 scale. It is a weak signal (Polis validation: see the issue
-notes); the GUI and CLI say so.
+every text of a small model shares, and the cosine c of opinion and candidate, less the mean
+cosine of the request, becomes agreement ``4 + 3c`` on the 1–7 scale. It is a weak signal
+(measured on held-out Polis conversations, see the head's card); the GUI and CLI say so.
 """
 
 from __future__ import annotations
@@ -37,9 +37,12 @@ class EmbeddingSimilarityReward(EmbeddingReward):
             method=METHOD,
             base_model=engine.info.file_name,
             base_model_sha256=engine.sha256,
-            feature_recipe="mean-pooled embeddings, centred, cosine -> 4 + 3c",
+            feature_recipe="mean-pooled embeddings, centred, unit; 4 + 3 (cos - mean cos)",
             validation=validation,
         )
 
     def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        return np.clip(4.0 + 3.0 * (candidates @ opinions.T), 1.0, 7.0)
+        cosine = candidates @ opinions.T
+        # Centred vectors have a negative mean cosine (about -1/(n-1)); without this shift every
+        # prediction would lean towards "disagree". The order is unchanged.
+        return np.clip(4.0 + 3.0 * (cosine - cosine.mean()), 1.0, 7.0)

@@ -159,3 +159,42 @@ def test_settings_are_saved_with_the_session(window) -> None:  # type: ignore[no
     s.confirm()
     raw = json.loads(win.ctx.session.row["settings"])
     assert raw["alpha"] == "inf" and raw["n_candidates"] == 6
+
+
+def test_two_questions_in_one_session(window) -> None:  # type: ignore[no-untyped-def]
+    from drive import key, pass_round, rate_shortlist, type_text
+
+    win = window
+    win.go_to("setup")
+    s = win.screens["setup"]
+    s.question.setText("Should we plant more trees?")
+    s.statement.setText("We should plant more trees.")
+    s.add_question()
+    s.question.setText("Should we lower the speed limit on roads?")
+    s.people.setPlainText("\n".join(NAMES))
+    s.confirm()
+    flow = win.ctx.session
+    assert [q["text"] for q in flow.questions] == [
+        "Should we plant more trees?",
+        "Should we lower the speed limit on roads?",
+    ]
+    for number in (1, 2):
+        assert flow.question["text"] == flow.questions[number - 1]["text"]
+        pass_round(win, lambda i: key("5"))
+        pass_round(win, lambda i: type_text(OPINIONS[i]))
+        wait_until(lambda: win.current is win.screens["tradeoffs"])
+        ctrl_enter(win)
+        pass_round(win, rate_shortlist)
+        wait_until(lambda: win.current is win.screens["tradeoffs"])
+        ctrl_enter(win)
+        wait_until(lambda: win.current is win.screens["results"])
+        results = win.screens["results"]
+        expected = "Next question (Ctrl+Enter)" if number == 1 else "Finish (Ctrl+Enter)"
+        assert results.finish_button.text() == expected
+        assert flow.selection()["text"]
+        ctrl_enter(win)
+    assert win.current is win.screens["start"]
+    per_question = flow.store.db.execute(
+        "SELECT question_id, count(*) FROM selections GROUP BY question_id"
+    ).fetchall()
+    assert len(per_question) == 2

@@ -78,7 +78,7 @@ class ResultsScreen(Screen):
         self.add_action("Export anonymised…", self.export_anonymised)
         self.add_action("Export CSV…", self.export_csv)
         self.add_action("Back to trade-offs", lambda: self.done.emit("tradeoffs"))
-        self.add_action("Finish (Ctrl+Enter)", lambda: self.done.emit("start"), primary=True)
+        self.finish_button = self.add_action("Finish (Ctrl+Enter)", self.confirm, primary=True)
         self.finish_layout()
 
     def enter(self) -> None:
@@ -97,9 +97,19 @@ class ResultsScreen(Screen):
         )
         if sel:
             self.ctx.projector.show_statement(flow.question["text"], sel["text"])
+        n, total = flow.settings.question_index + 1, len(flow.questions)
+        self.title_label.setText(f"Result — question {n} of {total}" if total > 1 else "Result")
+        self.finish_button.setText(
+            "Next question (Ctrl+Enter)" if flow.has_next_question() else "Finish (Ctrl+Enter)"
+        )
 
     def confirm(self) -> None:
-        self.done.emit("start")
+        flow = self.ctx.session
+        if flow.has_next_question():
+            flow.next_question()
+            self.done.emit("baseline")
+        else:
+            self.done.emit("start")
 
     def _ask_save(self, title: str, suggested: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self, title, suggested, "SQLite (*.sqlite)")

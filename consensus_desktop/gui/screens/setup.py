@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -62,6 +63,13 @@ class SetupScreen(Screen):
         self.results.itemClicked.connect(self._pick)
         form.addRow(self.results)
         form.addRow(hint(ATTRIBUTION))
+        add = QPushButton("Add another question to this session (Ctrl+Shift+A)")
+        add.setShortcut("Ctrl+Shift+A")
+        add.clicked.connect(self.add_question)
+        form.addRow(add)
+        self.queue = QListWidget()
+        self.queue.setMaximumHeight(90)
+        form.addRow("Session questions", self.queue)
         grid.addWidget(left, 0, 0, 2, 1)
 
         people = QGroupBox("Participants (3 to 12, pseudonyms, one per line)")
@@ -112,6 +120,35 @@ class SetupScreen(Screen):
         self.statement.setText(q.affirming_statement)
         self.question.setProperty("library_id", q.id)
 
+    def add_question(self) -> None:
+        """Queue the question in the fields; the room takes the questions in this order."""
+        question = self.question.text().strip()
+        if not question:
+            self.show_error("Type or pick a question first.")
+            return
+        statement = self.statement.text().strip() or question
+        item = QListWidgetItem(question)
+        item.setData(
+            Qt.ItemDataRole.UserRole,
+            (question, statement, self.question.property("library_id") or ""),
+        )
+        self.queue.addItem(item)
+        self.question.clear()
+        self.statement.clear()
+        self.question.setProperty("library_id", "")
+        self.show_error("")
+        self.question.setFocus()
+
+    def questions(self) -> list[tuple[str, str, str]]:
+        queued = [
+            self.queue.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.queue.count())
+        ]
+        question = self.question.text().strip()
+        if question and question not in {q for q, _, _ in queued}:
+            statement = self.statement.text().strip() or question
+            queued.append((question, statement, self.question.property("library_id") or ""))
+        return queued
+
     def settings(self) -> Settings:
         return Settings(
             n_candidates=self.n.value(),
@@ -121,15 +158,12 @@ class SetupScreen(Screen):
         )
 
     def confirm(self) -> None:
-        question = self.question.text().strip()
-        statement = self.statement.text().strip() or question
-        library_id = self.question.property("library_id") or ""
-        name = self.name.text().strip() or question[:40] or "Session"
+        questions = self.questions()
+        first = questions[0][0] if questions else ""
+        name = self.name.text().strip() or first[:40] or "Session"
         people = self.people.toPlainText().splitlines()
         try:
-            flow = Facilitation.create(
-                self.ctx.store, name, [(question, statement, library_id)], people, self.settings()
-            )
+            flow = Facilitation.create(self.ctx.store, name, questions, people, self.settings())
         except ValueError as exc:
             self.show_error(f"Not ready yet: {exc}")
             return
