@@ -64,7 +64,7 @@ def _cut_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
     return text[: lead + cut], True
 
 
-class _Batch:
+class TokenBatch:
     """A reusable ``llama_batch`` we fill token by token."""
 
     def __init__(self, capacity: int, n_seq_max: int) -> None:
@@ -140,7 +140,7 @@ class BatchGenerator:
             self._ctx = None
 
     # -- decoding -------------------------------------------------------------------------------
-    def _decode(self, ctx: llama_cpp.llama_context_p, batch: _Batch) -> None:
+    def _decode(self, ctx: llama_cpp.llama_context_p, batch: TokenBatch) -> None:
         batch.batch.n_tokens = batch.n
         rc = llama_cpp.llama_decode(ctx, batch.batch)
         if rc != 0:
@@ -158,7 +158,7 @@ class BatchGenerator:
         and decoded together in one final batch, so that all their logits are readable at once.
         Returns the final batch's index for each chunk.
         """
-        batch = _Batch(self.n_batch, max(self._ctx_seqs, 1))
+        batch = TokenBatch(self.n_batch, max(self._ctx_seqs, 1))
         try:
             prefix_tokens, prefix_seqs = prefix
             pending = [(tok, k, prefix_seqs) for k, tok in enumerate(prefix_tokens)]
@@ -234,7 +234,7 @@ class BatchGenerator:
         start = len(prefix_tokens)
         chunks = [(suffix_tokens[v], start, members[v]) for v in used]
         samplers = [self._sampler(params, seeds[i]) for i in range(n)]
-        batch = _Batch(max(n, 1), max(n, 1))
+        batch = TokenBatch(max(n, 1), max(n, 1))
         try:
             if should_stop():
                 raise GenerationCancelled

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 import llama_cpp
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import Progress, _Batch
+from consensus_desktop.engine.batch_generate import Progress, TokenBatch
 from consensus_desktop.engine.errors import ContextBudgetError, GenerationCancelled
 from consensus_desktop.engine.local_model import LocalModel
 
@@ -45,7 +45,7 @@ class Embedder:
         ]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         mem = llama_cpp.llama_get_memory(self._ctx)
-        batch = _Batch(self.n_batch, self.n_seq)
+        batch = TokenBatch(self.n_batch, self.n_seq)
         total = sum(len(t) for t in token_lists)
         done = 0
         i = 0

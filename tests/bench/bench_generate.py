@@ -21,7 +21,7 @@ import time
 
 import llama_cpp
 
-from consensus_desktop.engine.batch_generate import Progress, RawSample, SamplingParams, _Batch
+from consensus_desktop.engine.batch_generate import Progress, RawSample, SamplingParams, TokenBatch
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.local_model import default_threads
 from consensus_desktop.model_catalog import default_model_path
@@ -79,14 +79,14 @@ def ceiling(engine: Engine, n_prompt: int = 256, n_decode: int = 48) -> tuple[fl
     rates = []
     for _ in range(2):  # second pass is the measured one (warm caches)
         llama_cpp.llama_memory_clear(mem, True)
-        batch = _Batch(n_prompt, 1)
+        batch = TokenBatch(n_prompt, 1)
         for i, tok in enumerate(tokens):
             batch.add(tok, i, [0], i == n_prompt - 1)
         t0 = time.perf_counter()
         gen._decode(ctx, batch)
         pp = n_prompt / (time.perf_counter() - t0)
         batch.free()
-        one = _Batch(1, 1)
+        one = TokenBatch(1, 1)
         t0 = time.perf_counter()
         for k in range(n_decode):
             one.clear()
@@ -106,7 +106,7 @@ def decode_step_rate(engine: Engine, n: int, steps: int = 8) -> float:
     mem = llama_cpp.llama_get_memory(ctx)
     llama_cpp.llama_memory_clear(mem, True)
     tokens = engine.model.tokenize(" ".join(OPINIONS), add_bos=True)[:32]
-    batch = _Batch(max(len(tokens), n), n)
+    batch = TokenBatch(max(len(tokens), n), n)
     for i, tok in enumerate(tokens):
         batch.add(tok, i, list(range(n)), i == len(tokens) - 1)
     gen._decode(ctx, batch)

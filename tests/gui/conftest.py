@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,20 +15,32 @@ from fakes import FakeEngine, FakeReward
 
 
 @pytest.fixture()
-def window(qtbot, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import QThread
-
+def make_window(qtbot, tmp_path: Path) -> Iterator[Callable[..., Any]]:  # type: ignore[no-untyped-def]
+    """Open the app on a library in tmp_path (the same one each call, as after a restart)."""
     from consensus_desktop.gui.engine_host import EngineHost
     from consensus_desktop.gui.main_window import MainWindow
     from consensus_desktop.store.session_store import SessionStore
 
-    store = SessionStore(tmp_path / "library.sqlite")
-    host = EngineHost()
-    host.use(FakeEngine(), FakeReward())
-    win = MainWindow(store=store, engine_host=host, load_model=False)
-    qtbot.addWidget(win)
-    show(qtbot, win)
+    hosts: list[EngineHost] = []
+
+    def make(engine: FakeEngine | None = None) -> MainWindow:
+        host = EngineHost()
+        host.use(engine or FakeEngine(), FakeReward())
+        hosts.append(host)
+        win = MainWindow(
+            store=SessionStore(tmp_path / "library.sqlite"), engine_host=host, load_model=False
+        )
+        qtbot.addWidget(win)
+        show(qtbot, win)
+        return win
+
+    yield make
+    for host in hosts:
+        assert not host.runner.worker_thread.isRunning(), "a worker thread was left running"
+
+
+@pytest.fixture()
+def window(make_window) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    win = make_window()
     yield win
     win.close()
-    assert not host.runner.worker_thread.isRunning(), "a worker thread was left running"
-    assert QThread.currentThread() is not None

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-from drive import NAMES, OPINIONS, ctrl_enter, run_whole_session, show, wait_until
+from drive import NAMES, OPINIONS, ctrl_enter, run_whole_session, wait_until
 
 
 def test_whole_session_from_setup_to_export(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -71,30 +71,15 @@ def test_critique_round_revises_and_rerates(window) -> None:  # type: ignore[no-
     assert len(flow.raters()) == 4  # the revised shortlist was rated too
 
 
-def test_resume_after_closing_mid_session(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_resume_after_closing_mid_session(make_window) -> None:  # type: ignore[no-untyped-def]
     from drive import key, pass_round, setup_session
-    from fakes import FakeEngine, FakeReward
 
-    from consensus_desktop.gui.engine_host import EngineHost
-    from consensus_desktop.gui.main_window import MainWindow
-    from consensus_desktop.store.session_store import SessionStore
-
-    def make() -> MainWindow:
-        host = EngineHost()
-        host.use(FakeEngine(), FakeReward())
-        w = MainWindow(
-            store=SessionStore(tmp_path / "lib.sqlite"), engine_host=host, load_model=False
-        )
-        qtbot.addWidget(w)
-        show(qtbot, w)
-        return w
-
-    win = make()
+    win = make_window()
     setup_session(win)
     pass_round(win, lambda i: key("6"))
     assert win.current is win.screens["opinions"]
     win.close()  # e.g. the laptop runs out of battery between steps
-    again = make()
+    again = make_window()
     start = again.screens["start"]
     assert start.recent.count() == 1
     ctrl_enter(again)
@@ -103,21 +88,11 @@ def test_resume_after_closing_mid_session(qtbot, tmp_path: Path) -> None:  # typ
     again.close()
 
 
-def test_generation_can_be_cancelled_and_window_closed_mid_run(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_generation_can_be_cancelled_and_window_closed_mid_run(make_window) -> None:  # type: ignore[no-untyped-def]
     from drive import key, pass_round, setup_session, type_text
-    from fakes import FakeEngine, FakeReward
+    from fakes import FakeEngine
 
-    from consensus_desktop.gui.engine_host import EngineHost
-    from consensus_desktop.gui.main_window import MainWindow
-    from consensus_desktop.store.session_store import SessionStore
-
-    host = EngineHost()
-    host.use(FakeEngine(delay=0.2), FakeReward())
-    win = MainWindow(
-        store=SessionStore(tmp_path / "lib.sqlite"), engine_host=host, load_model=False
-    )
-    qtbot.addWidget(win)
-    show(qtbot, win)
+    win = make_window(FakeEngine(delay=0.2))
     setup_session(win)
     pass_round(win, lambda i: key("4"))
     pass_round(win, lambda i: type_text(OPINIONS[i]))
@@ -132,7 +107,7 @@ def test_generation_can_be_cancelled_and_window_closed_mid_run(qtbot, tmp_path: 
     gen.start()
     wait_until(lambda: gen.list.count() >= 1)
     win.close()  # closing mid-generation is safe: the worker stops, the thread ends
-    assert not host.runner.worker_thread.isRunning()
+    assert not win.ctx.engine.runner.worker_thread.isRunning()
 
 
 def test_bad_setup_input_is_explained_on_screen(window) -> None:  # type: ignore[no-untyped-def]
