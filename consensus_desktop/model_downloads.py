@@ -1,50 +1,116 @@
-"""Download a catalog model once, with progress, cancel and resume, checked against sha256.
+"""Download a catalog model once: progress, cancel, resume, sha256 check.
 
-huggingface-hub downloads into the app's models folder (resuming a partial file). Offline, the
-error says to copy the file from a USB stick instead. Never called at start-up or by tests.
+The file is streamed from the Hugging Face Hub (huggingface-hub's HTTP session) into
+``<models>/<file>.partial``; a cancelled or broken download resumes from there with an HTTP Range
+request. When the catalog knows the sha256, a mismatch deletes the file. Offline, the error says to
+copy the file from a USB stick instead. Never called at start-up or by tests against the internet.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
 
 from consensus_desktop import paths
-from consensus_desktop.engine.errors import GenerationCancelled
-from consensus_desktop.model_catalog import CatalogEntry, sha256_of
+from consensus_desktop.engine.errors import GenerationCancelled, ModelError
+from consensus_desktop.engine.gguf_header import read_gguf_header
+from consensus_desktop.model_catalog import CatalogEntry
+
+CHUNK = 1 << 20
 
 
 class DownloadFailed(RuntimeError):
     pass
 
 
-def download_job(entry: CatalogEntry) -> Callable[[Callable[[], bool]], Iterator[Any]]:
-    def job(should_stop: Callable[[], bool]) -> Iterator[str]:
-        try:
-            from huggingface_hub import hf_hub_download
-            from huggingface_hub.errors import LocalEntryNotFoundError
-        except ImportError as exc:  # pragma: no cover
-            raise DownloadFailed("huggingface-hub is not installed") from exc
-        yield f"Downloading {entry.file} ({entry.size_bytes / 1e9:.2f} GB) from {entry.hf_repo}…"
-        if should_stop():
-            raise GenerationCancelled
-        try:
-            path = hf_hub_download(entry.hf_repo, entry.file, local_dir=paths.models_dir())
-        except LocalEntryNotFoundError as exc:
-            raise DownloadFailed(
-                "No internet connection. Copy the .gguf file from a USB stick and use "
-                "'Import .gguf from disk…' instead."
-            ) from exc
-        except Exception as exc:
-            raise DownloadFailed(f"Download failed: {exc}. Try again: it resumes.") from exc
-        if entry.sha256:
-            yield "Checking the file (sha256)…"
-            from pathlib import Path
+@dataclass(frozen=True)
+class DownloadProgress:
+    done: int
+    total: int  # 0 when the server did not say
 
-            digest = sha256_of(Path(path))
-            if digest != entry.sha256:
-                Path(path).unlink(missing_ok=True)
-                raise DownloadFailed(f"{entry.file} is damaged (sha256 mismatch); download again.")
-        yield f"Ready: {path}"
 
-    return job
+def hub_url(entry: CatalogEntry, endpoint: str | None = None) -> str:
+    if endpoint is None:
+        from huggingface_hub import constants
+
+        endpoint = os.environ.get("HF_ENDPOINT") or constants.ENDPOINT
+    return f"{endpoint.rstrip('/')}/{entry.hf_repo}/resolve/main/{entry.file}"
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(
+    entry: CatalogEntry,
+    should_stop: Callable[[], bool] = lambda: False,
+    endpoint: str | None = None,
+    folder: Path | None = None,
+) -> Iterator[DownloadProgress | str | Path]:
+    """Yield progress and messages, then the path of the verified model file."""
+    from huggingface_hub import get_session
+
+    folder = folder or paths.models_dir()
+    target = folder / entry.file
+    partial = folder / (entry.file + ".partial")
+    start = partial.stat().st_size if partial.exists() else 0
+    url = hub_url(entry, endpoint)
+    yield f"Downloading {entry.file} from {entry.hf_repo}" + (
+        f" (resuming at {start / 1e6:.0f} MB)" if start else ""
+    )
+    headers = {"Range": f"bytes={start}-"} if start else {}
+    try:
+        with get_session().stream(
+            "GET", url, headers=headers, follow_redirects=True, timeout=30
+        ) as response:
+            if response.status_code == 416:  # nothing left to fetch: the partial file is complete
+                pass
+            elif response.status_code not in (200, 206):
+                raise DownloadFailed(
+                    f"The server answered {response.status_code} for {entry.file}. "
+                    "Check the model name, or copy the file from a USB stick."
+                )
+            else:
+                if response.status_code == 200 and start:
+                    start = 0  # the server ignored the range: start again
+                length = int(response.headers.get("content-length") or 0)
+                total = start + length if length else 0
+                done = start
+                with partial.open("ab" if start else "wb") as fh:
+                    for block in response.iter_bytes(CHUNK):
+                        fh.write(block)
+                        done += len(block)
+                        yield DownloadProgress(done, total)
+                        if should_stop():
+                            raise GenerationCancelled
+    except (GenerationCancelled, DownloadFailed):
+        raise
+    except Exception as exc:  # network errors come in many types; all mean the same here
+        raise DownloadFailed(
+            f"Could not reach the model server ({type(exc).__name__}). If this laptop is offline, "
+            "copy the .gguf file from a USB stick and use 'Import .gguf from disk…'. "
+            "A started download resumes next time."
+        ) from exc
+    if entry.sha256:
+        yield "Checking the file (sha256)…"
+        digest = _hash_file(partial)
+        if digest != entry.sha256:
+            partial.unlink(missing_ok=True)
+            raise DownloadFailed(f"{entry.file} arrived damaged (sha256 mismatch); download again.")
+    try:
+        read_gguf_header(partial)
+    except ModelError as exc:
+        raise DownloadFailed(f"The downloaded file is not a usable model: {exc}") from exc
+    partial.replace(target)
+    yield target
+
+
+def download_job(entry: CatalogEntry) -> Callable[[Callable[[], bool]], Iterator[object]]:
+    return lambda should_stop: download(entry, should_stop)

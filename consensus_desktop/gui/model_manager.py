@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -24,7 +25,7 @@ from consensus_desktop import paths
 from consensus_desktop.engine.errors import ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.model_catalog import load_catalog
-from consensus_desktop.model_downloads import download_job
+from consensus_desktop.model_downloads import DownloadProgress, download_job
 
 
 class ModelManager(QDialog):
@@ -47,6 +48,9 @@ class ModelManager(QDialog):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        self.bar = QProgressBar()
+        self.bar.setVisible(False)
+        layout.addWidget(self.bar)
         row = QHBoxLayout()
         row.addWidget(QLabel("GPU layers (-1 = all, 0 = CPU only):"))
         self.gpu_layers = QSpinBox()
@@ -116,14 +120,28 @@ class ModelManager(QDialog):
 
         self.runner = JobRunner("download", self)
         self.worker = self.runner.submit(job)
-        self.worker.item.connect(lambda m: self.status.setText(str(m)))
+        self.worker.item.connect(self._on_item)
         self.worker.failed.connect(lambda m: self._finished(m))
         self.worker.finished.connect(lambda _: self._finished(f"Downloaded {entry.file}."))
         self.worker.cancelled.connect(
             lambda: self._finished("Download cancelled; it resumes next time.")
         )
 
+    def _on_item(self, item: object) -> None:
+        if isinstance(item, DownloadProgress):
+            self.bar.setVisible(True)
+            self.bar.setRange(0, 1000 if item.total else 0)
+            if item.total:
+                self.bar.setValue(int(1000 * item.done / item.total))
+            self.bar.setFormat(
+                f"{item.done / 1e6:.0f} MB"
+                + (f" of {item.total / 1e6:.0f} MB" if item.total else "")
+            )
+        elif isinstance(item, str):
+            self.status.setText(item)
+
     def _finished(self, message: str) -> None:
+        self.bar.setVisible(False)
         self.status.setText(message)
         self.worker = None
         self.refresh()
