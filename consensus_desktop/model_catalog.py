@@ -94,6 +94,14 @@ def verified_sha256(path: Path, expected: str | None = None) -> str:
     return digest
 
 
+def shipped_data_dir() -> Path:
+    """The folder of files shipped with the package (catalog, reward heads), also when frozen."""
+    base = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and base:
+        return Path(base) / "consensus_desktop" / "bundled_models"
+    return Path(str(resources.files("consensus_desktop.bundled_models")))
+
+
 def bundled_model_dir() -> Path | None:
     """The models folder inside a packaged (PyInstaller) app, if this is one."""
     base = getattr(sys, "_MEIPASS", None)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from consensus_desktop import paths
 from consensus_desktop.engine.engine import Engine
+from consensus_desktop.model_catalog import shipped_data_dir
 from consensus_desktop.reward.base import RewardModel
 from consensus_desktop.reward.embedding_similarity import EmbeddingSimilarityReward
 from consensus_desktop.reward.head import HeadMismatch, RewardHead
@@ -14,8 +14,7 @@ from consensus_desktop.reward.trained_head import TrainedHeadReward
 
 
 def head_folders() -> list[Path]:
-    shipped = Path(str(resources.files("consensus_desktop.bundled_models")))
-    return [paths.data_dir() / "reward_heads", shipped]
+    return [paths.data_dir() / "reward_heads", shipped_data_dir()]
 
 
 def find_head(model_sha256: str) -> RewardHead | None:
