@@ -36,7 +36,7 @@ class RunRequest:
     temperature: float = 0.8
     top_p: float = 0.95
     top_k: int = 40
-    n_orders: int | None = None  # None: one rotation per participant (see the engine README)
+    n_orders: int | None = None  # None: one rotation per participant (see engine/__init__.py)
     # critique round: the statement the room critiqued and each participant's critique
     previous_statement: str = ""
     critiques: tuple[str, ...] = ()
