@@ -20,6 +20,17 @@ def main() -> None:
     parser.add_argument("--polis", type=Path, default=ROOT.parent / "shared" / "data" / "polis")
     parser.add_argument("--model")
     parser.add_argument("--quick", action="store_true", help="skip fitting heads")
+    parser.add_argument(
+        "--embedder",
+        choices=["generator", "minilm"],
+        default="generator",
+        help="embeddings from the generator GGUF or from all-MiniLM-L6-v2",
+    )
+    parser.add_argument(
+        "--write-card",
+        type=Path,
+        help="with --embedder minilm: write the zero-shot cosine card here",
+    )
     args = parser.parse_args()
     import numpy as np
 
@@ -37,7 +48,13 @@ def main() -> None:
         head_scorer,
     )
 
-    engine = Engine(resolve_model(args.model))
+    if args.embedder == "minilm":
+        from consensus_desktop.reward.minilm import minilm_path
+
+        engine = Engine(minilm_path())
+    else:
+        engine = Engine(resolve_model(args.model))
+    print(f"embeddings from {engine.info.file_name}")
     cache = EmbeddingCache(engine.sha256, _engine_embed(engine))
     train, val = split(load_all(args.polis))
     sets = {c.name: conversation_pairs(c, cache) for c in train + val}
@@ -51,6 +68,31 @@ def main() -> None:
 
     print(f"validation: {', '.join(s.name for s in va)} ({sum(len(s.y) for s in va)} pairs)")
     row("zero-shot cosine (centred embeddings)", evaluate(cosine_scorer, va))
+    raw_val = [conversation_pairs(c, cache, centre=False) for c in val]
+    raw_train = [conversation_pairs(c, cache, centre=False) for c in train]
+    uncentred = evaluate(cosine_scorer, raw_val)
+    on_training_block = evaluate(cosine_scorer, raw_train)
+    row("zero-shot cosine (plain unit embeddings)", uncentred)
+    row("  same, on the training block (zero-shot)", on_training_block)
+    if args.write_card and args.embedder == "minilm":
+        import json
+
+        from consensus_desktop.reward.minilm_cosine import METHOD
+        from consensus_desktop.reward.polis_data import ATTRIBUTION
+
+        card = {
+            "method": METHOD,
+            "encoder": engine.info.file_name,
+            "encoder_sha256": engine.sha256,
+            "metrics": uncentred,
+            "training_block_metrics": on_training_block,
+            "validation_conversations": [c.name for c in val],
+            "measured_with": "python build_scripts/compare_reward_methods.py --embedder minilm",
+            "data": ATTRIBUTION,
+            "note": "English model: near chance on the German and Chinese conversations.",
+        }
+        args.write_card.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.write_card}")
     for k in (1, 3, 5):
         row(
             f"cosine + bias from {k} in-room rating(s)",

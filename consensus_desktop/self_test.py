@@ -78,6 +78,7 @@ def run_self_test(model_path: str | None = None, out: Callable[[str], None] = pr
             if imported.skipped or n != shape[0] * shape[1]:
                 raise RuntimeError("the session file did not round-trip")
         checks.append(f"session file written and read back in {time.perf_counter() - t:.1f} s")
+        reward.close()
         engine.close()
     except Exception as exc:  # the report must say what failed, in words
         out(f"SELF-TEST FAILED: {type(exc).__name__}: {exc}")

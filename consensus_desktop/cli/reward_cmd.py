@@ -101,6 +101,7 @@ def score_main(args: argparse.Namespace) -> int:
                     s_at[str(rows[i].get("statement", ""))], o_at[str(rows[i].get("opinion", ""))]
                 ]
             done += len(idx)
+        reward.close()
     finally:
         engine.close()
     print(f"\r{len(rows)}/{len(rows)} rows", file=sys.stderr)

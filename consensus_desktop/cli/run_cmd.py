@@ -119,6 +119,7 @@ def main(args: argparse.Namespace) -> int:
 
             record_run(args.session, result)
     finally:
+        reward.close()
         engine.close()
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))

@@ -58,6 +58,8 @@ class EngineHost(QObject):
         if isinstance(item, str):
             self.status.emit(item)
         elif isinstance(item, _Loaded):
+            if self.reward is not None:
+                self.reward.close()
             if self.engine is not None:
                 self.engine.close()
             self.engine, self.reward = item.engine, item.reward
@@ -75,6 +77,9 @@ class EngineHost(QObject):
 
     def shutdown(self) -> None:
         self.runner.shutdown()
+        if self.reward is not None:
+            self.reward.close()
+            self.reward = None
         if self.engine is not None:
             self.engine.close()
             self.engine = None

@@ -43,3 +43,7 @@ class RewardModel(Protocol):
     ) -> Iterator[Progress | np.ndarray]:
         """Yield progress, then a (candidates x participants) array of agreement on 1–7."""
         ...
+
+    def close(self) -> None:
+        """Free what the reward model loaded for itself."""
+        ...

@@ -9,15 +9,23 @@ import numpy as np
 from consensus_desktop.engine.batch_generate import Progress
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.prompts import clean_participant_text
-from consensus_desktop.reward.head import unit_centred
+from consensus_desktop.reward.head import unit_centred, unit_length
 
 
 class EmbeddingReward:
     """Embeds each opinion and each candidate once (batched), centres them on the group's mean
-    and scales them to unit length, then :meth:`score` combines the pairs."""
+    (when ``centre``) and scales them to unit length, then :meth:`score` combines the pairs."""
 
-    def __init__(self, engine: Engine) -> None:
+    centre = True
+
+    def __init__(self, engine: Engine, owns_engine: bool = False) -> None:
         self.engine = engine
+        self.owns_engine = owns_engine
+
+    def close(self) -> None:
+        """Free an encoder model this reward loaded for itself (not the shared generator)."""
+        if self.owns_engine:
+            self.engine.close()
 
     def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """candidates x participants agreement (1–7) from unit vectors."""
@@ -41,5 +49,5 @@ class EmbeddingReward:
             else:
                 emb = event
         assert emb is not None
-        unit = unit_centred(emb)
+        unit = unit_centred(emb) if self.centre else unit_length(emb)
         yield self.score(unit[: len(opinions)], unit[len(opinions) :])

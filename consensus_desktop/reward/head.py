@@ -31,7 +31,11 @@ class HeadMismatch(ValueError):
 
 def unit_centred(embeddings: np.ndarray, centre: np.ndarray | None = None) -> np.ndarray:
     x = embeddings.astype(np.float32)
-    x = x - (x.mean(axis=0, keepdims=True) if centre is None else centre)
+    return unit_length(x - (x.mean(axis=0, keepdims=True) if centre is None else centre))
+
+
+def unit_length(embeddings: np.ndarray) -> np.ndarray:
+    x = embeddings.astype(np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.where(norms > 0, norms, 1.0)
 

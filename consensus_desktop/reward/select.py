@@ -1,16 +1,23 @@
-"""Which reward model to use: the trained head made for this base model, else the zero-shot one."""
+"""Which reward model to use: the best measured of the available methods."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from consensus_desktop import paths
 from consensus_desktop.engine.engine import Engine
+from consensus_desktop.engine.errors import ModelError
 from consensus_desktop.model_catalog import shipped_data_dir
 from consensus_desktop.reward.base import RewardModel
 from consensus_desktop.reward.embedding_similarity import EmbeddingSimilarityReward
 from consensus_desktop.reward.head import HeadMismatch, RewardHead
+from consensus_desktop.reward.minilm import MiniLMUnavailable, minilm_path
+from consensus_desktop.reward.minilm_cosine import MiniLMCosineReward
+from consensus_desktop.reward.minilm_cosine import load_card as load_minilm_card
 from consensus_desktop.reward.trained_head import TrainedHeadReward
+
+log = logging.getLogger(__name__)
 
 
 def head_folders() -> list[Path]:
@@ -31,22 +38,32 @@ def find_head(model_sha256: str) -> RewardHead | None:
 
 
 def reward_for(engine: Engine, head_path: Path | None = None) -> RewardModel:
-    """The reward model with the better measured validation AUC for this base model.
+    """The reward model with the best measured validation AUC, among those available.
 
-    ``head_path`` forces a head (and raises HeadMismatch if it is for another model). Otherwise
-    the head made for this model is used when its card shows it beat the zero-shot cosine on the
-    held-out conversations; if it did not (or there is no head), the zero-shot cosine is used, with
-    the head's measured figures for it when known.
+    Candidates: the trained head made for this generator (its card), the generator's zero-shot
+    cosine (figures in the head's card), and the all-MiniLM-L6-v2 cosine (its card in
+    ``models/``). A method without a measurement counts as chance. ``head_path`` forces a head
+    (and raises HeadMismatch if it is for another model).
     """
     if head_path is not None:
         return TrainedHeadReward(engine, RewardHead.load(head_path, engine.sha256))
     head = find_head(engine.sha256)
-    if head is None:
-        return EmbeddingSimilarityReward(engine)
-    metrics = head.card.get("metrics", {})
-    baseline = head.card.get("baseline_cosine_metrics", {})
-    head_auc = metrics.get("val_auc_mean", float("nan"))
-    cos_auc = baseline.get("val_auc_mean", float("-inf"))
-    if head_auc >= cos_auc:
-        return TrainedHeadReward(engine, head)
-    return EmbeddingSimilarityReward(engine, measured=baseline)
+    head_metrics = head.card.get("metrics", {}) if head else {}
+    cosine_metrics = head.card.get("baseline_cosine_metrics", {}) if head else {}
+    minilm_card = load_minilm_card()
+    options = [
+        (minilm_card.get("metrics", {}).get("val_auc_mean", 0.5), 2, "minilm"),
+        (head_metrics.get("val_auc_mean", 0.5) if head else -1.0, 1, "head"),
+        (cosine_metrics.get("val_auc_mean", 0.5), 0, "cosine"),
+    ]
+    for _, _, kind in sorted(options, reverse=True):
+        if kind == "minilm":
+            try:
+                return MiniLMCosineReward(Engine(minilm_path()), minilm_card)
+            except (MiniLMUnavailable, ModelError, OSError) as exc:
+                log.warning("sentence encoder unavailable, using the next best reward: %s", exc)
+        elif kind == "head" and head is not None:
+            return TrainedHeadReward(engine, head)
+        elif kind == "cosine":
+            return EmbeddingSimilarityReward(engine, measured=cosine_metrics or None)
+    return EmbeddingSimilarityReward(engine)

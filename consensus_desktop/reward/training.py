@@ -14,7 +14,13 @@ import numpy as np
 
 from consensus_desktop import paths
 from consensus_desktop.engine.batch_generate import Progress
-from consensus_desktop.reward.head import RewardHead, pair_features, sigmoid, unit_centred
+from consensus_desktop.reward.head import (
+    RewardHead,
+    pair_features,
+    sigmoid,
+    unit_centred,
+    unit_length,
+)
 from consensus_desktop.reward.polis_data import Conversation
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -77,9 +83,10 @@ class EmbeddingCache:
         return np.stack([self.table[self.key(t)] for t in texts])
 
 
-def conversation_pairs(conv: Conversation, cache: EmbeddingCache) -> PairSet:
+def conversation_pairs(conv: Conversation, cache: EmbeddingCache, centre: bool = True) -> PairSet:
     ids = sorted(conv.comments)
-    emb = unit_centred(cache.get([conv.comments[i] for i in ids]))
+    raw = cache.get([conv.comments[i] for i in ids])
+    emb = unit_centred(raw) if centre else unit_length(raw)
     row = {cid: k for k, cid in enumerate(ids)}
     ops = conv.opinions()
     op_vec = {}

@@ -90,6 +90,9 @@ class FakeEngine:
 class FakeReward:
     version = RewardVersion("fake", "fake.gguf", "0" * 64, validation="fake predictions for tests")
 
+    def close(self) -> None:
+        pass
+
     def predict(
         self,
         question: str,

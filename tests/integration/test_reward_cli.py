@@ -79,10 +79,10 @@ def test_head_for_another_model_is_refused(tmp_path: Path, engine) -> None:  # t
 
 
 def test_selection_prefers_the_better_measured_method(tmp_path: Path, engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from consensus_desktop import paths
     from consensus_desktop.reward import select
 
     monkeypatch.setattr(select, "head_folders", lambda: [tmp_path])
+    monkeypatch.setattr(select, "load_minilm_card", lambda: {})  # encoder unmeasured: chance
     head = RewardHead(
         np.zeros(engine.info.n_embd + 1, np.float32),
         0.0,
@@ -99,7 +99,31 @@ def test_selection_prefers_the_better_measured_method(tmp_path: Path, engine, mo
     head.save(tmp_path / "good.npz")
     chosen = select.reward_for(engine)
     assert chosen.version.method == "embed-cosine-v1" and "0.52" in chosen.version.validation
-    del paths
+    monkeypatch.setattr(select, "load_minilm_card", lambda: {"metrics": {"val_auc_mean": 0.61}})
+    chosen = select.reward_for(engine)
+    assert chosen.version.method == "minilm-cosine-v1" and "0.61" in chosen.version.validation
+    assert chosen.version.base_model == "all-minilm-l6-v2-f16.gguf"
+    chosen.close()
+
+
+def test_minilm_converts_and_embeds_meaningfully() -> None:
+    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.reward.minilm import minilm_path
+
+    encoder = Engine(minilm_path())
+    try:
+        assert encoder.info.architecture == "bert" and encoder.info.n_embd == 384
+        assert encoder.model.tokenize("speed limits", add_bos=True)[0] == 101  # [CLS]
+        texts = [
+            "We should lower the speed limit.",
+            "Speed limits on roads should be reduced.",
+            "I like pizza with cheese.",
+        ]
+        emb = [e for e in encoder.embed(texts)][-1]
+        unit = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+        assert unit[0] @ unit[1] > unit[0] @ unit[2] + 0.3
+    finally:
+        encoder.close()
 
 
 @pytest.mark.skipif(not POLIS.exists(), reason="shared Polis data not present")

@@ -1,0 +1,59 @@
+"""Zero-shot reward from a sentence encoder: cosine of all-MiniLM-L6-v2 embeddings (not centred).
+
+A small English sentence-embedding model trained for semantic similarity ranks a participant's
+agreement better than the generator's embeddings on held-out Polis conversations (figures in
+``models/reward_minilm_cosine.json``). Agreement is ``4 + 6 (c - mean c)`` on the 1–7 scale,
+c the cosine of opinion and candidate; the order is what carries the signal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from consensus_desktop.engine.engine import Engine
+from consensus_desktop.model_catalog import shipped_data_dir
+from consensus_desktop.reward.base import RewardVersion
+from consensus_desktop.reward.embedded import EmbeddingReward
+
+METHOD = "minilm-cosine-v1"
+CARD = "reward_minilm_cosine.json"
+
+
+def load_card() -> dict[str, Any]:
+    path = shipped_data_dir() / CARD
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def describe(card: dict[str, Any]) -> str:
+    m = card.get("metrics", {})
+    if "val_auc_mean" not in m:
+        return (
+            "zero-shot sentence similarity, not validated: a weak guide, the room's ratings decide"
+        )
+    return (
+        "zero-shot sentence similarity (English); on unseen Polis conversations mean ROC-AUC "
+        f"{m['val_auc_mean']:.2f}, within-participant {m.get('val_within_participant_auc', float('nan')):.2f} "
+        "(0.5 = chance): a weak guide, the room's ratings decide"
+    )
+
+
+class MiniLMCosineReward(EmbeddingReward):
+    centre = False
+
+    def __init__(self, encoder: Engine, card: dict[str, Any] | None = None) -> None:
+        super().__init__(encoder, owns_engine=True)
+        card = card if card is not None else load_card()
+        self.version = RewardVersion(
+            method=METHOD,
+            base_model=encoder.info.file_name,
+            base_model_sha256=encoder.sha256,
+            feature_recipe="all-MiniLM-L6-v2 mean pooling; unit length; 4 + 6 (cos - mean cos)",
+            validation=describe(card),
+        )
+
+    def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        cosine = candidates @ opinions.T
+        return np.clip(4.0 + 6.0 * (cosine - cosine.mean()), 1.0, 7.0)
