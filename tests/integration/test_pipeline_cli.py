@@ -53,7 +53,9 @@ def test_run_json_ranks_by_welfare(alpha: str) -> None:
     assert np.allclose(w, [c["welfare"] for c in cands], atol=1e-3)
 
 
-def test_run_records_a_session_that_exports_imports_and_merges(tmp_path: Path) -> None:
+def test_run_records_a_session_that_exports_imports_and_merges(
+    tmp_path: Path, default_model_path: Path
+) -> None:
     homes = [tmp_path / "laptop1", tmp_path / "laptop2"]
     files = []
     for i, home in enumerate(homes):
