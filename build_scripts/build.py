@@ -41,21 +41,6 @@ def build() -> None:
             check=True,
         ).stdout.strip()
         env["CD_BUNDLE_MODEL"] = model
-        env["CD_BUNDLE_ENCODER"] = (
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    "from consensus_desktop.reward.minilm import minilm_path; print(minilm_path())",
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
         subprocess.run(
             [
                 sys.executable,

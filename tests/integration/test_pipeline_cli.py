@@ -103,7 +103,7 @@ def test_clear_errors_for_bad_input(tmp_path: Path) -> None:
 
 
 def test_first_run_in_a_fresh_home_prints_clean_json(tmp_path: Path) -> None:
-    """The first run converts the sentence encoder; nothing may leak into --json output."""
+    """A first run (the default model assembled, the sentence encoder loaded): clean JSON only."""
     home = tmp_path / "fresh"
     (home / "data" / "models").mkdir(parents=True)
     gemma = (
@@ -112,4 +112,4 @@ def test_first_run_in_a_fresh_home_prints_clean_json(tmp_path: Path) -> None:
     shutil.copy(gemma, home / "data" / "models" / gemma.name)
     out = run_json(home=home)
     assert out["reward_model"]["method"] == "minilm-cosine-v1"
-    assert (home / "data" / "models" / "all-minilm-l6-v2-f16.gguf").exists()
+    assert out["reward_model"]["base_model"] == "all-minilm-l6-v2-q8_0.gguf"

@@ -102,11 +102,11 @@ def test_selection_prefers_the_better_measured_method(tmp_path: Path, engine, mo
     monkeypatch.setattr(select, "load_minilm_card", lambda: {"metrics": {"val_auc_mean": 0.61}})
     chosen = select.reward_for(engine)
     assert chosen.version.method == "minilm-cosine-v1" and "0.61" in chosen.version.validation
-    assert chosen.version.base_model == "all-minilm-l6-v2-f16.gguf"
+    assert chosen.version.base_model == "all-minilm-l6-v2-q8_0.gguf"
     chosen.close()
 
 
-def test_minilm_converts_and_embeds_meaningfully() -> None:
+def test_shipped_sentence_encoder_embeds_meaningfully() -> None:
     from consensus_desktop.engine.engine import Engine
     from consensus_desktop.reward.minilm import minilm_path
 
