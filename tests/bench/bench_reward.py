@@ -4,8 +4,8 @@
 
 Ours embeds each opinion and each candidate once, then combines pairs with dot products. The
 pairwise alternative embeds the paper's reward-model input ("Question: … Opinion: … Consensus: …")
-once per (participant, candidate) pair. Both batch texts through llama.cpp (several sequences per
-decode). Measured for 16 candidates x 5 participants and 16 x 30, in one run. Last line:
+once per (participant, candidate) pair, with the same encoder. Both batch texts through llama.cpp
+(several sequences per decode). Measured for 16 candidates x 5 participants and 16 x 30, in one run. Last line:
 ``speedup: X.XX`` (pairwise time / ours, at 16 x 5).
 """
 
@@ -57,7 +57,7 @@ def main() -> None:
     engine = Engine(resolve_model(args.model))
     reward = reward_for(engine)
     print(f"model: {engine.info.file_name}; reward: {reward.version.label}")
-    drain(engine.embed(["warm up"]))
+    drain(reward.engine.embed(["warm up"]))
     results = {}
     for n_c, n_p in ((16, 5), (16, 30)):
         ops, cands = texts(n_p, OPINION_POOL), texts(n_c, CANDIDATE_POOL)
@@ -67,7 +67,7 @@ def main() -> None:
         assert matrix is not None and matrix.shape == (n_c, n_p)  # type: ignore[attr-defined]
         pairs = [reward_input(QUESTION, o, c) for c in cands for o in ops]
         t0 = time.perf_counter()
-        emb = drain(engine.embed(pairs))
+        emb = drain(reward.engine.embed(pairs))  # the same encoder as ours
         pairwise = time.perf_counter() - t0
         assert emb is not None and emb.shape[0] == n_c * n_p  # type: ignore[attr-defined]
         results[(n_c, n_p)] = (ours, pairwise)
@@ -76,6 +76,7 @@ def main() -> None:
             f"{ours:.2f} s, pairwise (N x M = {n_c * n_p} texts) {pairwise:.2f} s, "
             f"ratio {pairwise / ours:.2f}"
         )
+    reward.close()
     engine.close()
     ours, pairwise = results[(16, 5)]
     print(f"speedup: {pairwise / ours:.2f}")
