@@ -121,10 +121,10 @@ def rate_shortlist(i: int) -> None:
             QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up)
 
 
-def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: ignore[no-untyped-def]
-    setup_session(win, snap=snap)
+def question_round(win, snap=None, baseline: Callable[[int], None] | None = None) -> None:  # type: ignore[no-untyped-def]
+    """One question from the baseline step to the chosen statement (before any critique)."""
     assert win.current is win.screens["baseline"]
-    pass_round(win, lambda i: key(str(2 + i)), snap, "baseline")
+    pass_round(win, baseline or (lambda i: key(str(2 + i))), snap, "baseline")
     assert win.current is win.screens["opinions"], win.current
     pass_round(win, lambda i: type_text(OPINIONS[i]), snap, "opinions")
     wait_until(lambda: win.current is win.screens["tradeoffs"])
@@ -137,6 +137,11 @@ def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: 
     if snap:
         snap("tradeoffs-rated")
     ctrl_enter(win)  # choose the top statement
+
+
+def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: ignore[no-untyped-def]
+    setup_session(win, snap=snap)
+    question_round(win, snap)
     if critique:
         assert win.current is win.screens["critique"]
         pass_round(win, lambda i: type_text("Mention cyclists too."), snap, "critique")

@@ -137,7 +137,7 @@ def test_settings_are_saved_with_the_session(window) -> None:  # type: ignore[no
 
 
 def test_two_questions_in_one_session(window) -> None:  # type: ignore[no-untyped-def]
-    from drive import key, pass_round, rate_shortlist, type_text
+    from drive import key, question_round
 
     win = window
     win.go_to("setup")
@@ -155,13 +155,7 @@ def test_two_questions_in_one_session(window) -> None:  # type: ignore[no-untype
     ]
     for number in (1, 2):
         assert flow.question["text"] == flow.questions[number - 1]["text"]
-        pass_round(win, lambda i: key("5"))
-        pass_round(win, lambda i: type_text(OPINIONS[i]))
-        wait_until(lambda: win.current is win.screens["tradeoffs"])
-        ctrl_enter(win)
-        pass_round(win, rate_shortlist)
-        wait_until(lambda: win.current is win.screens["tradeoffs"])
-        ctrl_enter(win)
+        question_round(win, baseline=lambda i: key("5"))
         wait_until(lambda: win.current is win.screens["results"])
         results = win.screens["results"]
         expected = "Next question (Ctrl+Enter)" if number == 1 else "Finish (Ctrl+Enter)"

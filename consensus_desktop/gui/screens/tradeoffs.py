@@ -24,6 +24,7 @@ from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
 from consensus_desktop.gui.widgets.heatmap import Heatmap
 from consensus_desktop.gui.widgets.winner_strip import WinnerStrip
+from consensus_desktop.welfare.schulze import SchulzeResult
 from consensus_desktop.welfare.tradeoff import TradeOff, alpha_from_t, t_from_alpha
 
 SLIDER_STEPS = 1000
@@ -90,6 +91,7 @@ class TradeoffScreen(Screen):
         self.scores: Scores | None = None
         self.analysis: TradeOff | None = None
         self.order: list[int] = []
+        self.schulze: SchulzeResult | None = None
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -100,6 +102,7 @@ class TradeoffScreen(Screen):
         flow = self.ctx.session
         self.scores = flow.scores()
         self.analysis = flow.tradeoff(self.scores)
+        self.schulze = flow.schulze()  # from the room's rankings; fixed while the slider moves
         reward = self.ctx.engine.reward
         trust = f"{reward.version.label}: {reward.version.validation}" if reward is not None else ""
         if self.scores.has_ratings:
@@ -167,9 +170,9 @@ class TradeoffScreen(Screen):
             f"#{rank_of[a.rawlsian_winner] + 1} · price of fairness: {a.price_of_fairness:.2f} "
             "points of mean agreement"
         )
-        sch = flow.schulze()
-        if sch is not None:
-            text += f" · Schulze winner from the room's rankings: #{rank_of[sch.untied[0]] + 1}"
+        if self.schulze is not None:
+            winner = self.schulze.untied[0]
+            text += f" · Schulze winner from the room's rankings: #{rank_of[winner] + 1}"
         self.summary.setText(text)
 
     def selected(self) -> int | None:
