@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 from consensus_desktop.engine.errors import GenerationCancelled
 
@@ -60,9 +60,7 @@ class JobRunner(QObject):
         worker = GeneratorWorker(factory)
         worker.moveToThread(self.worker_thread)
         self.current = worker
-        # queued to the worker thread
-        from PySide6.QtCore import QMetaObject, Qt
-
+        # queued: run() starts on the worker thread
         QMetaObject.invokeMethod(worker, "run", Qt.ConnectionType.QueuedConnection)
         return worker
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -29,6 +29,20 @@ class RewardVersion:
     @property
     def label(self) -> str:
         return f"{self.method} on {self.base_model}"
+
+
+def describe_validation(what: str, metrics: dict[str, Any] | None) -> str:
+    """The sentence the UI and CLI show about how far a reward model's predictions can be
+    trusted, from its measured validation figures (or the lack of them)."""
+    if not metrics or "val_auc_mean" not in metrics:
+        return (
+            f"{what}, not validated for this model: a weak guide at best, the room's ratings decide"
+        )
+    within = metrics.get("val_within_participant_auc", float("nan"))
+    return (
+        f"{what}; on unseen Polis conversations mean ROC-AUC {metrics['val_auc_mean']:.2f}, "
+        f"within-participant {within:.2f} (0.5 = chance): a weak guide, the room's ratings decide"
+    )
 
 
 class RewardModel(Protocol):

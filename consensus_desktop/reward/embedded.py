@@ -12,6 +12,17 @@ from consensus_desktop.prompts import clean_participant_text
 from consensus_desktop.reward.head import unit_centred, unit_length
 
 
+def cosine_agreement(opinions: np.ndarray, candidates: np.ndarray, scale: float) -> np.ndarray:
+    """candidates x participants agreement ``4 + scale (c - mean c)`` from unit vectors.
+
+    Subtracting the request's mean cosine keeps predictions around neutral (centred vectors have
+    a mean cosine of about -1/(n-1); plain sentence embeddings a positive one); the order, which
+    carries the signal, is unchanged.
+    """
+    cosine = candidates @ opinions.T
+    return np.clip(4.0 + scale * (cosine - cosine.mean()), 1.0, 7.0)
+
+
 class EmbeddingReward:
     """Embeds each opinion and each candidate once (batched), centres them on the group's mean
     (when ``centre``) and scales them to unit length, then :meth:`score` combines the pairs."""

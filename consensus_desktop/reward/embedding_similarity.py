@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from consensus_desktop.engine.engine import Engine
-from consensus_desktop.reward.base import RewardVersion
-from consensus_desktop.reward.embedded import EmbeddingReward
+from consensus_desktop.reward.base import RewardVersion, describe_validation
+from consensus_desktop.reward.embedded import EmbeddingReward, cosine_agreement
 
 METHOD = "embed-cosine-v1"
 
@@ -21,28 +21,13 @@ METHOD = "embed-cosine-v1"
 class EmbeddingSimilarityReward(EmbeddingReward):
     def __init__(self, engine: Engine, measured: dict[str, float] | None = None) -> None:
         super().__init__(engine)
-        if measured and "val_auc_mean" in measured:
-            validation = (
-                "zero-shot similarity; on unseen Polis conversations mean ROC-AUC "
-                f"{measured['val_auc_mean']:.2f}, within-participant "
-                f"{measured.get('val_within_participant_auc', float('nan')):.2f} (0.5 = chance): "
-                "a weak guide, the room's ratings decide"
-            )
-        else:
-            validation = (
-                "zero-shot similarity, not validated for this model: a weak guide at best, "
-                "the room's ratings decide"
-            )
         self.version = RewardVersion(
             method=METHOD,
             base_model=engine.info.file_name,
             base_model_sha256=engine.sha256,
             feature_recipe="mean-pooled embeddings, centred, unit; 4 + 3 (cos - mean cos)",
-            validation=validation,
+            validation=describe_validation("zero-shot similarity", measured),
         )
 
     def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        cosine = candidates @ opinions.T
-        # Centred vectors have a negative mean cosine (about -1/(n-1)); without this shift every
-        # prediction would lean towards "disagree". The order is unchanged.
-        return np.clip(4.0 + 3.0 * (cosine - cosine.mean()), 1.0, 7.0)
+        return cosine_agreement(opinions, candidates, scale=3.0)

@@ -133,14 +133,3 @@ class RewardHead:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def head_card_summary(card: dict[str, Any]) -> str:
-    m = card.get("metrics", {})
-    if not m:
-        return "untested head"
-    return (
-        f"trained head; on unseen Polis conversations mean ROC-AUC {m.get('val_auc_mean', float('nan')):.2f}, "
-        f"within-participant AUC {m.get('val_within_participant_auc', float('nan')):.2f} "
-        "(0.5 = chance): a weak guide, the room's ratings decide"
-    )

@@ -15,8 +15,8 @@ import numpy as np
 
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.model_catalog import shipped_data_dir
-from consensus_desktop.reward.base import RewardVersion
-from consensus_desktop.reward.embedded import EmbeddingReward
+from consensus_desktop.reward.base import RewardVersion, describe_validation
+from consensus_desktop.reward.embedded import EmbeddingReward, cosine_agreement
 
 METHOD = "minilm-cosine-v1"
 CARD = "reward_minilm_cosine.json"
@@ -25,19 +25,6 @@ CARD = "reward_minilm_cosine.json"
 def load_card() -> dict[str, Any]:
     path = shipped_data_dir() / CARD
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
-def describe(card: dict[str, Any]) -> str:
-    m = card.get("metrics", {})
-    if "val_auc_mean" not in m:
-        return (
-            "zero-shot sentence similarity, not validated: a weak guide, the room's ratings decide"
-        )
-    return (
-        "zero-shot sentence similarity (English); on unseen Polis conversations mean ROC-AUC "
-        f"{m['val_auc_mean']:.2f}, within-participant {m.get('val_within_participant_auc', float('nan')):.2f} "
-        "(0.5 = chance): a weak guide, the room's ratings decide"
-    )
 
 
 class MiniLMCosineReward(EmbeddingReward):
@@ -51,9 +38,10 @@ class MiniLMCosineReward(EmbeddingReward):
             base_model=encoder.info.file_name,
             base_model_sha256=encoder.sha256,
             feature_recipe="all-MiniLM-L6-v2 mean pooling; unit length; 4 + 6 (cos - mean cos)",
-            validation=describe(card),
+            validation=describe_validation(
+                "zero-shot sentence similarity (English)", card.get("metrics")
+            ),
         )
 
     def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        cosine = candidates @ opinions.T
-        return np.clip(4.0 + 6.0 * (cosine - cosine.mean()), 1.0, 7.0)
+        return cosine_agreement(opinions, candidates, scale=6.0)

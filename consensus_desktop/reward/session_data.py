@@ -10,6 +10,7 @@ import sqlite_utils
 
 from consensus_desktop.reward.polis_data import Conversation
 from consensus_desktop.store.database import inspect_version
+from consensus_desktop.welfare.utilities import rating_to_vote
 
 
 def conversations_from_sessions(files: Sequence[Path]) -> list[Conversation]:
@@ -38,8 +39,9 @@ def conversations_from_sessions(files: Sequence[Path]) -> list[Conversation]:
                     [q["id"]],
                 ):
                     comments[r["cid"]] = r["text"]
-                    if r["agreement"] != 4:
-                        votes[(r["participant_id"], r["cid"])] = 1 if r["agreement"] > 4 else -1
+                    vote = rating_to_vote(r["agreement"])
+                    if vote:  # neutral is a pass, not a label
+                        votes[(r["participant_id"], r["cid"])] = vote
                 if votes:
                     out.append(
                         Conversation(

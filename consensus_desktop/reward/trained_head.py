@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from consensus_desktop.engine.engine import Engine
-from consensus_desktop.reward.base import RewardVersion
+from consensus_desktop.reward.base import RewardVersion, describe_validation
 from consensus_desktop.reward.embedded import EmbeddingReward
-from consensus_desktop.reward.head import RewardHead, head_card_summary
+from consensus_desktop.reward.head import RewardHead
 
 METHOD = "trained-head-v1"
 
@@ -23,7 +23,7 @@ class TrainedHeadReward(EmbeddingReward):
             head_file=head.card.get("head_file"),
             head_sha256=head.card.get("head_sha256"),
             feature_recipe=head.recipe,
-            validation=head_card_summary(head.card),
+            validation=describe_validation("trained head", head.card.get("metrics")),
         )
 
     def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:

@@ -12,8 +12,7 @@ import sqlite_utils
 
 from consensus_desktop.store.database import open_database
 from consensus_desktop.store.transfer import export_session, session_rows
-
-LIKERT_NEUTRAL = 4
+from consensus_desktop.welfare.utilities import rating_to_vote
 
 
 def anonymise_session(
@@ -66,10 +65,6 @@ def _replace_names(db: sqlite_utils.Database, mapping: dict[str, str]) -> None:
                 db.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE id = ?", [new, row["id"]])
 
 
-def _vote(agreement: int) -> int:
-    return 1 if agreement > LIKERT_NEUTRAL else -1 if agreement < LIKERT_NEUTRAL else 0
-
-
 def _epoch_ms(iso: str) -> int:
     from datetime import datetime
 
@@ -119,7 +114,7 @@ def polis_csv(src: sqlite_utils.Database, session_id: int, out_dir: Path) -> tup
             "at": r["created_at"],
             "comment": comment_id[("candidate", r["candidate_id"])],
             "voter": voter[r["participant_id"]],
-            "vote": _vote(r["agreement"]),
+            "vote": rating_to_vote(r["agreement"]),
         }
         for r in rows["ratings"]
     ]

@@ -39,6 +39,11 @@ def utility_to_likert(utilities: ArrayLike) -> NDArray[np.float64]:
     return np.asarray(utilities, dtype=np.float64) * LIKERT_MAX
 
 
+def rating_to_vote(rating: float) -> int:
+    """Polis-style vote from a 1–7 rating: agree 1 above neutral, disagree -1 below, pass 0."""
+    return 1 if rating > LIKERT_NEUTRAL else -1 if rating < LIKERT_NEUTRAL else 0
+
+
 def probability_to_likert(p: ArrayLike) -> NDArray[np.float64]:
     q = np.asarray(p, dtype=np.float64)
     if np.any((q < 0) | (q > 1)):
