@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
@@ -50,7 +50,10 @@ class Heatmap(QWidget):
         ch = (self.height() - top - 4) / max(n_r, 1)
         for j, label in enumerate(self.cols):
             p.drawText(QRectF(left + j * cw, 0, cw, top), Qt.AlignmentFlag.AlignCenter, label)
+        normal = p.font()
         for i, label in enumerate(self.rows):
+            p.setFont(normal)  # a bold (rated) cell must not leak into the next row's label
+            p.setPen(QColor(20, 20, 20))
             p.drawText(
                 QRectF(0, top + i * ch, left - 6, ch),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -60,7 +63,7 @@ class Heatmap(QWidget):
                 v = float(self.values[i, j])
                 rect = QRectF(left + j * cw + 1, top + i * ch + 1, cw - 2, ch - 2)
                 p.fillRect(rect, agreement_color(v))
-                font = p.font()
+                font = QFont(normal)
                 font.setBold(bool(self.rated[i, j]))
                 p.setFont(font)
                 text = f"{v:.1f}" if math.isfinite(v) else "–"
