@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from consensus_desktop import paths
+from consensus_desktop.errors import ModelFileError
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class CatalogEntry:
     pypi_package: str | None = None
 
 
-class DefaultModelUnavailable(RuntimeError):
+class DefaultModelUnavailable(ModelFileError):
     """The bundled default model could not be found or reassembled."""
 
 
@@ -63,18 +64,20 @@ def _marker(path: Path) -> Path:
     """Where the verified hash of a model file is remembered: the cache folder, so that a
     read-only location (a USB stick, the packaged app) needs no write access."""
     key = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
-    folder = paths.cache_dir() / "model-hashes"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{path.name}.{key}.sha256"
+    return paths.cache_dir() / "model-hashes" / f"{path.name}.{key}.sha256"
 
 
 def _stamp(path: Path) -> str:
+    """What must be unchanged for a remembered hash to stand. Size and mtime alone are not enough:
+    a tool (or a restore) can rewrite a file and keep its mtime. The inode change time (ctime) moves
+    on any write or ``utime`` and cannot be set back by a program, and a copy gets a new inode."""
     st = path.stat()
-    return f"{st.st_size}:{st.st_mtime_ns}"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_dev}:{st.st_ino}"
 
 
 def verified_sha256(path: Path, expected: str | None = None) -> str:
-    """sha256 of a model file, cached beside it (keyed by size and mtime) so start-up stays fast."""
+    """sha256 of a model file, remembered in the cache folder so start-up stays fast. The memory
+    holds only while the file's size, mtime, ctime and inode are unchanged (see ``_stamp``)."""
     marker = _marker(path)
     stamp = _stamp(path)
     try:
@@ -89,7 +92,8 @@ def verified_sha256(path: Path, expected: str | None = None) -> str:
             f"{path} does not match its expected sha256 (got {digest[:12]}…, "
             f"expected {expected[:12]}…). Delete it and start the app again to rebuild it."
         )
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):  # no cache (read-only home): hash again next time
+        paths.ensure_dir(marker.parent)
         marker.write_text(f"{stamp} {digest}\n")
     return digest
 
@@ -129,6 +133,7 @@ def default_model_path() -> Path:
         ) from exc
     partial = target.with_name(target.name + ".partial")
     try:
+        paths.ensure_dir(target.parent)
         bundled.assemble(partial, overwrite=True)  # checks sha256 itself
     except (OSError, ValueError) as exc:
         partial.unlink(missing_ok=True)

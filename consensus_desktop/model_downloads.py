@@ -17,13 +17,14 @@ from pathlib import Path
 from consensus_desktop import paths
 from consensus_desktop.engine.errors import GenerationCancelled, ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
+from consensus_desktop.errors import ServerError
 from consensus_desktop.model_catalog import CatalogEntry
 
 CHUNK = 1 << 20
 
 
-class DownloadFailed(RuntimeError):
-    pass
+class DownloadFailed(ServerError):
+    """The download host could not be reached, or the file it sent was wrong."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def download(
     """Yield progress and messages, then the path of the verified model file."""
     from huggingface_hub import get_session
 
-    folder = folder or paths.models_dir()
+    folder = paths.ensure_dir(folder or paths.models_dir())
     target = folder / entry.file
     partial = folder / (entry.file + ".partial")
     start = partial.stat().st_size if partial.exists() else 0

@@ -2,6 +2,9 @@
 
 platformdirs gives the per-user folders. ``CONSENSUS_DESKTOP_HOME`` moves *all* of them under one
 root: tests, portable installs (a USB stick) and several instances side by side set it.
+
+These functions only name folders; nothing here creates one. Code that writes calls ``ensure_dir``
+first, so ``--help``, ``--version`` and read-only commands leave the disk untouched.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ def _dir(kind: str) -> Path:
             "logs": platformdirs.user_log_dir,
         }[kind]
         path = Path(getter(APP_NAME, appauthor=False))
+    return path
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create ``path`` (and its parents) if missing; call it just before writing into it."""
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -54,9 +62,7 @@ def logs_dir() -> Path:
 
 def models_dir() -> Path:
     """GGUF files the facilitator added (downloaded or copied) and the assembled default model."""
-    path = data_dir() / "models"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return data_dir() / "models"
 
 
 def library_db_path() -> Path:

@@ -14,6 +14,7 @@ import numpy as np
 
 from consensus_desktop.engine.batch_generate import Progress, SamplingParams
 from consensus_desktop.engine.engine import Candidate, Engine, GenerationReport
+from consensus_desktop.errors import InputError
 from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan
 from consensus_desktop.reward.base import RewardModel, RewardVersion
 from consensus_desktop.welfare.isoelastic import ranking, welfare
@@ -44,7 +45,7 @@ class RunRequest:
     def participant_names(self) -> tuple[str, ...]:
         if self.names:
             if len(self.names) != len(self.opinions):
-                raise ValueError("give one name per opinion, or none")
+                raise InputError("give one name per opinion, or none")
             return self.names
         return tuple(f"P{i + 1}" for i in range(len(self.opinions)))
 
@@ -158,13 +159,13 @@ def run(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[Stage | Progress | Candidate | RunResult]:
     if request.template not in TEMPLATES and not request.previous_statement:
-        raise ValueError(
+        raise InputError(
             f"unknown prompt template {request.template!r}; known: {sorted(TEMPLATES)}"
         )
     if request.n < 1:
-        raise ValueError("ask for at least one candidate")
+        raise InputError("ask for at least one candidate")
     if request.alpha < 0:
-        raise ValueError("alpha must be >= 0 (0 utilitarian, 1 Nash, inf Rawlsian)")
+        raise InputError("alpha must be >= 0 (0 utilitarian, 1 Nash, inf Rawlsian)")
     names = request.participant_names()
     yield Stage("fitting")
 

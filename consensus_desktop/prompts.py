@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from consensus_desktop.errors import InputError
+
 MAX_OPINION_CHARS = 2000
 TRUNCATION_MARK = " […]"
 
@@ -41,7 +43,7 @@ _FOOTER_PHRASE = re.compile(r"after a good debate", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
 
 
-class EmptyTextError(ValueError):
+class EmptyTextError(InputError):
     """A participant's opinion (or the question) is empty after cleaning."""
 
 

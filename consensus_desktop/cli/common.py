@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import math
 import sys
@@ -18,15 +19,24 @@ def parse_alpha(text: str) -> float:
         return 0.0
     if value in {"nash"}:
         return 1.0
-    alpha = float(value)
-    if alpha < 0 or math.isnan(alpha):
-        raise ValueError("alpha must be >= 0, or 'inf'")
+    try:
+        alpha = float(value)
+    except ValueError:
+        alpha = math.nan
+    if not alpha >= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a welfare alpha: give a number >= 0, 'nash' or 'inf'"
+        )
     return alpha
 
 
 def setup_logging(verbose: bool = False) -> None:
-    log_file = paths.logs_dir() / "consensus-desktop.log"
-    handlers: list[logging.Handler] = [logging.FileHandler(log_file, encoding="utf-8")]
+    handlers: list[logging.Handler] = []
+    try:
+        log_file = paths.ensure_dir(paths.logs_dir()) / "consensus-desktop.log"
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    except OSError:  # a read-only home: the command still runs, without a log file
+        handlers.append(logging.NullHandler())
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
     logging.basicConfig(

@@ -9,9 +9,7 @@ from collections.abc import Sequence
 from consensus_desktop import __version__
 from consensus_desktop.cli import reward_cmd, run_cmd, session_cmd
 from consensus_desktop.cli.common import fail, setup_logging
-from consensus_desktop.engine.errors import ContextBudgetError, ModelError
-from consensus_desktop.model_catalog import DefaultModelUnavailable
-from consensus_desktop.prompts import EmptyTextError
+from consensus_desktop.errors import ConsensusError, describe_os_error
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,14 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gui_main(args.app_model)
     try:
         return int(args.func(args))
-    except (
-        ModelError,
-        DefaultModelUnavailable,
-        ContextBudgetError,
-        EmptyTextError,
-        ValueError,
-    ) as exc:
+    except ConsensusError as exc:
         return fail(str(exc))
+    except OSError as exc:  # a file the user named could not be read or written
+        return fail(describe_os_error(exc, "use"))
     except KeyboardInterrupt:
         return fail("interrupted", 130)
 

@@ -14,6 +14,7 @@ import numpy as np
 from consensus_desktop import paths
 from consensus_desktop.cli.common import resolve_model
 from consensus_desktop.engine.batch_generate import Progress
+from consensus_desktop.errors import InputError
 
 
 def add_parsers(sub: Any) -> None:
@@ -55,9 +56,9 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
+                raise InputError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
             if not isinstance(row, dict) or "id" not in row:
-                raise ValueError(f'{path}:{n}: each row needs an "id"')
+                raise InputError(f'{path}:{n}: each row needs an "id"')
             rows.append(row)
     return rows
 

@@ -12,6 +12,7 @@ from typing import Any
 from consensus_desktop.cli.common import parse_alpha, resolve_model
 from consensus_desktop.engine.batch_generate import Progress
 from consensus_desktop.engine.engine import Candidate, Engine
+from consensus_desktop.errors import InputError
 from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, Stage, run
 from consensus_desktop.prompts import TEMPLATES
 from consensus_desktop.reward.select import reward_for
@@ -67,7 +68,7 @@ def _read_input(args: argparse.Namespace) -> tuple[str, list[str], list[str]]:
         try:
             data = json.loads(Path(args.input).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise ValueError(f"cannot read {args.input}: {exc}") from exc
+            raise InputError(f"cannot read {args.input}: {exc}") from exc
         question = data.get("question", question)
         if "participants" in data:
             names = [str(p.get("name", f"P{i + 1}")) for i, p in enumerate(data["participants"])]
@@ -76,9 +77,9 @@ def _read_input(args: argparse.Namespace) -> tuple[str, list[str], list[str]]:
             opinions = [str(o) for o in data.get("opinions", [])]
             names = [str(n) for n in data.get("names", [])]
     if not question:
-        raise ValueError("give a question (--question or --in FILE)")
+        raise InputError("give a question (--question or --in FILE)")
     if len(opinions) < 1:
-        raise ValueError("give at least one opinion (--opinion, repeated)")
+        raise InputError("give at least one opinion (--opinion, repeated)")
     return question, opinions, names
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from consensus_desktop.errors import InputError, ModelFileError
 
-class ModelError(RuntimeError):
+
+class ModelError(ModelFileError):
     """The model file cannot be used."""
 
 
@@ -27,7 +29,7 @@ class ModelLoadFailed(ModelError):
     pass
 
 
-class ContextBudgetError(ValueError):
+class ContextBudgetError(InputError):
     """Question and opinions cannot fit the model's context even after shortening."""
 
 

@@ -100,7 +100,7 @@ class ModelManager(QDialog):
         except ModelError as exc:
             self.status.setText(str(exc))
             return
-        target = paths.models_dir() / Path(path).name
+        target = paths.ensure_dir(paths.models_dir()) / Path(path).name
         shutil.copyfile(path, target.with_suffix(".gguf.partial"))
         target.with_suffix(".gguf.partial").replace(target)
         self.status.setText(f"Imported {target.name} ({header.architecture}).")

@@ -21,11 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from consensus_desktop.errors import ModelFileError
+
 FEATURE_RECIPE = "mean-pool; centre on group mean; unit length; [cos, o*c]; logistic"
 FORMAT_VERSION = 1
 
 
-class HeadMismatch(ValueError):
+class HeadMismatch(ModelFileError):
     """The head was trained on another base model or recipe."""
 
 

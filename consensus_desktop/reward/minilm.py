@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from consensus_desktop.errors import ModelFileError
+
 FILE_NAME = "all-minilm-l6-v2-q8_0.gguf"
 
 
-class MiniLMUnavailable(RuntimeError):
-    pass
+class MiniLMUnavailable(ModelFileError):
+    """The shipped sentence embedder is missing from the package."""
 
 
 def minilm_path() -> Path:

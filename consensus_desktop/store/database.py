@@ -14,12 +14,13 @@ from pathlib import Path
 import sqlite_utils
 
 from consensus_desktop import __version__
+from consensus_desktop.errors import StorageError
 from consensus_desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class SessionFileError(Exception):
+class SessionFileError(StorageError):
     """A session file or library database cannot be used; the message says why and what to do."""
 
 

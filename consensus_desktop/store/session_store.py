@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import paths
+from consensus_desktop.errors import InputError
 from consensus_desktop.store.database import SessionFileError, now, open_database
 
 HUMAN = "human_citizen"
@@ -36,7 +37,7 @@ def _pk(value: Any) -> int:
 
 def _likert(value: int, what: str) -> int:
     if not isinstance(value, int) or not 1 <= value <= 7:
-        raise ValueError(f"{what} must be a whole number from 1 to 7, got {value!r}")
+        raise InputError(f"{what} must be a whole number from 1 to 7, got {value!r}")
     return value
 
 
@@ -70,7 +71,7 @@ class SessionStore:
     def create_session(self, name: str, settings: dict[str, Any] | None = None) -> int:
         name = " ".join(name.split())
         if not name:
-            raise ValueError("A session needs a name.")
+            raise InputError("A session needs a name.")
         stamp = now()
         sid = self._insert(
             "sessions",
@@ -127,7 +128,7 @@ class SessionStore:
         self, session_id: int, text: str, position_statement: str = "", library_id: str = ""
     ) -> int:
         if not text.strip():
-            raise ValueError("The question is empty.")
+            raise InputError("The question is empty.")
         position = self.db.execute(
             "SELECT count(*) FROM questions WHERE session_id = ?", [session_id]
         ).fetchone()[0]
@@ -148,13 +149,13 @@ class SessionStore:
     def add_participant(self, session_id: int, pseudonym: str) -> int:
         pseudonym = " ".join(pseudonym.split())
         if not pseudonym:
-            raise ValueError("A participant needs a pseudonym.")
+            raise InputError("A participant needs a pseudonym.")
         taken = {
             r["pseudonym"].casefold()
             for r in self.db.table("participants").rows_where("session_id = ?", [session_id])
         }
         if pseudonym.casefold() in taken:
-            raise ValueError(f"The pseudonym {pseudonym!r} is already taken in this session.")
+            raise InputError(f"The pseudonym {pseudonym!r} is already taken in this session.")
         position = len(taken)
         return self._insert(
             "participants",
