@@ -14,14 +14,21 @@ import numpy as np
 
 from consensus_desktop.engine.batch_generate import Progress, SamplingParams
 from consensus_desktop.engine.engine import Candidate, Engine, GenerationReport
-from consensus_desktop.errors import InputError
-from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan
+from consensus_desktop.errors import InputError, ModelFileError
+from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan, require_text
 from consensus_desktop.reward.base import RewardModel, RewardVersion
 from consensus_desktop.welfare.isoelastic import ranking, welfare
 from consensus_desktop.welfare.tradeoff import TradeOff, analyse
 from consensus_desktop.welfare.utilities import likert_to_utility, utility_to_likert
 
 DEFAULT_TEMPLATE = "jury-few-shot-v1"
+MAX_CANDIDATES = 256  # llama.cpp decodes at most 256 sequences together (LLAMA_MAX_SEQ)
+MIN_STATEMENT_TOKENS = 8  # a statement needs a few words (engine.cleaning.MIN_WORDS) and an end
+
+
+def _check_range(what: str, value: float, low: float, high: float) -> None:
+    if not (low <= value <= high):  # also refuses nan
+        raise InputError(f"{what} must be from {low:g} to {high:g}, not {value:g}.")
 
 
 @dataclass(frozen=True)
@@ -45,9 +52,49 @@ class RunRequest:
     def participant_names(self) -> tuple[str, ...]:
         if self.names:
             if len(self.names) != len(self.opinions):
-                raise InputError("give one name per opinion, or none")
+                raise InputError(
+                    f"Give one name per opinion, or none: {len(self.names)} names for "
+                    f"{len(self.opinions)} opinions."
+                )
             return self.names
         return tuple(f"P{i + 1}" for i in range(len(self.opinions)))
+
+    def validate(self) -> None:
+        """Refuse, with one sentence naming the field, anything the model work would trip on."""
+        _check_range("The number of candidates", self.n, 1, MAX_CANDIDATES)
+        _check_range("The token limit per statement", self.max_tokens, MIN_STATEMENT_TOKENS, 4096)
+        _check_range("The temperature", self.temperature, 0.0, 5.0)
+        _check_range("top-p", self.top_p, 1e-9, 1.0)
+        _check_range("top-k", self.top_k, 0, 100_000)
+        _check_range("The seed", self.seed, 0, 2**31 - 1)
+        if self.n_orders is not None:
+            _check_range("The number of opinion orders", self.n_orders, 1, 10_000)
+        if not (self.alpha >= 0):  # also refuses nan
+            raise InputError(
+                f"The welfare alpha must be a number >= 0 (0 utilitarian, 1 Nash, inf Rawlsian), "
+                f"not {self.alpha}."
+            )
+        if self.template not in TEMPLATES and not self.previous_statement:
+            raise InputError(
+                f"Unknown prompt template {self.template!r}; known: {', '.join(sorted(TEMPLATES))}."
+            )
+        require_text(self.question, "The question")
+        if not self.opinions:
+            raise InputError("Give at least one opinion.")
+        names = self.participant_names()
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if not name.strip():
+                raise InputError(f"Participant {i + 1} has an empty name.")
+            key = name.strip().casefold()
+            if key in seen:
+                raise InputError(
+                    f"Participants {seen[key] + 1} and {i + 1} have the same name {name!r}; "
+                    "give each a different one."
+                )
+            seen[key] = i
+        for i, opinion in enumerate(self.opinions):
+            require_text(opinion, f"The opinion of {names[i]}")
 
     @property
     def sampling(self) -> SamplingParams:
@@ -91,6 +138,12 @@ class RunResult:
     shortened: tuple[int, ...]
     tradeoff: TradeOff | None
     generated: tuple[Candidate, ...] = field(default=())
+    opinion_changes: tuple[tuple[int, str], ...] = ()  # (participant index, what changed and why)
+
+    def describe_changes(self) -> list[str]:
+        """One "name: change" line per change made to an opinion before the model read it."""
+        names = self.request.participant_names()
+        return [f"{names[i]}: {change}" for i, change in self.opinion_changes]
 
     def to_json(self) -> dict[str, object]:
         names = self.request.participant_names()
@@ -104,6 +157,9 @@ class RunResult:
             "alpha": "inf" if math.isinf(self.request.alpha) else self.request.alpha,
             "participants": list(names),
             "shortened_opinions": [names[i] for i in self.shortened],
+            "opinion_changes": [
+                {"participant": names[i], "change": change} for i, change in self.opinion_changes
+            ],
             "generation": {
                 "requested": self.report.requested,
                 "found": self.report.found,
@@ -158,14 +214,7 @@ def run(
     request: RunRequest,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[Stage | Progress | Candidate | RunResult]:
-    if request.template not in TEMPLATES and not request.previous_statement:
-        raise InputError(
-            f"unknown prompt template {request.template!r}; known: {sorted(TEMPLATES)}"
-        )
-    if request.n < 1:
-        raise InputError("ask for at least one candidate")
-    if request.alpha < 0:
-        raise InputError("alpha must be >= 0 (0 utilitarian, 1 Nash, inf Rawlsian)")
+    request.validate()
     names = request.participant_names()
     yield Stage("fitting")
 
@@ -178,8 +227,11 @@ def run(
 
     n_orders = len(request.opinions) if request.n_orders is None else request.n_orders
     fitted = engine.fit(build, request.opinions, n_orders, request.n, request.max_tokens, names)
-    if fitted.shortened:
-        yield Stage("fitting", "shortened: " + ", ".join(names[i] for i in fitted.shortened))
+    if fitted.changes:
+        yield Stage(
+            "fitting",
+            "opinions changed: " + "; ".join(f"{names[i]}: {c}" for i, c in fitted.changes),
+        )
     yield Stage("generating", f"{request.n} candidates")
     generated: list[Candidate] = []
     report: GenerationReport | None = None
@@ -194,9 +246,9 @@ def run(
             yield event
     assert report is not None
     if not generated:
-        raise RuntimeError(
-            f"The model wrote no usable statement in {report.attempts} attempts. Try again with "
-            "another seed, or a bigger model."
+        raise ModelFileError(
+            f"The model {engine.info.file_name} wrote no usable statement in {report.attempts} "
+            "attempts; try again with another seed, more tokens per statement, or a bigger model."
         )
     yield Stage("predicting", reward.version.label)
     agreement: np.ndarray | None = None
@@ -233,4 +285,5 @@ def run(
         shortened=fitted.shortened,
         tradeoff=analyse(likert_to_utility(agreement)),
         generated=tuple(generated),
+        opinion_changes=fitted.changes,
     )

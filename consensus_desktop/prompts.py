@@ -52,22 +52,44 @@ class CleanText:
     text: str
     truncated: bool = False
     neutralised: tuple[str, ...] = ()
+    invisible_removed: int = 0  # zero-width, bidi and other format/control characters dropped
+
+    @property
+    def changes(self) -> tuple[str, ...]:
+        """What cleaning did to the text, in words, for the facilitator's report."""
+        said: list[str] = []
+        if self.truncated:
+            said.append(f"cut to {MAX_OPINION_CHARS:,} characters")
+        if self.invisible_removed:
+            said.append(f"{self.invisible_removed} invisible character(s) removed")
+        said.extend(f"{marker!r} made plain text" for marker in dict.fromkeys(self.neutralised))
+        return tuple(said)
 
 
 def clean_participant_text(raw: str, max_chars: int = MAX_OPINION_CHARS) -> CleanText:
     """Make free text safe to put in one slot of a prompt, visibly.
 
-    - Unicode is NFC-normalised; control and format characters (zero-width, bidi overrides) are
-      dropped; every run of white space, blank lines included, becomes one space, so the text can
-      never open a new line of the prompt.
+    - Unicode is NFC-normalised; format characters (zero-width joiners and spaces, bidi overrides)
+      are dropped without splitting the word they sit in, other control characters become spaces;
+      every run of white space, blank lines included, becomes one space, so the text can never
+      open a new line of the prompt.
     - Structural markers ("Opinion:", "Question:", …) lose their colon ("Opinion -"), and the footer
       phrase "After a good debate" is put in quotes, so the model cannot read them as structure.
     - Text over ``max_chars`` is cut at a word boundary and ends with " […]".
     """
     text = unicodedata.normalize("NFC", raw)
-    text = "".join(
-        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t\r" else " " for ch in text
-    )
+    kept: list[str] = []
+    invisible = 0
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cf":  # zero-width, bidi: invisible, so dropped inside words
+            invisible += 1
+        elif category[0] == "C" and ch not in "\n\t\r":
+            invisible += 1
+            kept.append(" ")
+        else:
+            kept.append(ch)
+    text = "".join(kept)
     text = _WHITESPACE.sub(" ", text).strip()
     neutralised: list[str] = []
 
@@ -90,7 +112,7 @@ def clean_participant_text(raw: str, max_chars: int = MAX_OPINION_CHARS) -> Clea
             cut = cut[:space]
         text = cut.rstrip() + TRUNCATION_MARK
         truncated = True
-    return CleanText(text, truncated, tuple(neutralised))
+    return CleanText(text, truncated, tuple(neutralised), invisible)
 
 
 def require_text(raw: str, what: str, max_chars: int = MAX_OPINION_CHARS) -> CleanText:

@@ -13,6 +13,7 @@ from consensus_desktop.cli.common import parse_alpha, resolve_model
 from consensus_desktop.engine.batch_generate import Progress
 from consensus_desktop.engine.engine import Candidate, Engine
 from consensus_desktop.errors import InputError
+from consensus_desktop.input_files import kind_of, read_json, text_field
 from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, Stage, run
 from consensus_desktop.prompts import TEMPLATES
 from consensus_desktop.reward.select import reward_for
@@ -65,22 +66,51 @@ def add_parser(sub: Any) -> None:
 def _read_input(args: argparse.Namespace) -> tuple[str, list[str], list[str]]:
     question, opinions, names = args.question, list(args.opinion), list(args.name)
     if args.input:
-        try:
-            data = json.loads(Path(args.input).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(f"cannot read {args.input}: {exc}") from exc
-        question = data.get("question", question)
-        if "participants" in data:
-            names = [str(p.get("name", f"P{i + 1}")) for i, p in enumerate(data["participants"])]
-            opinions = [str(p.get("opinion", "")) for p in data["participants"]]
-        else:
-            opinions = [str(o) for o in data.get("opinions", [])]
-            names = [str(n) for n in data.get("names", [])]
+        question, opinions, names = read_run_file(args.input, question)
     if not question:
-        raise InputError("give a question (--question or --in FILE)")
+        raise InputError("Give a question (--question or --in FILE).")
     if len(opinions) < 1:
-        raise InputError("give at least one opinion (--opinion, repeated)")
+        raise InputError("Give at least one opinion (--opinion, repeated, or --in FILE).")
     return question, opinions, names
+
+
+def read_run_file(path: Path, question: str | None = None) -> tuple[str, list[str], list[str]]:
+    """(question, opinions, names) from a ``--in`` file; every wrong shape is named."""
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise InputError(
+            f'{path} must hold one JSON object {{"question": …, "participants": […]}}, '
+            f"not {kind_of(data)}."
+        )
+    if data.get("question") is not None:
+        question = text_field(data["question"], f'{path}: "question"')
+    if "participants" in data:
+        people = _list_field(data["participants"], f'{path}: "participants"')
+        names, opinions = [], []
+        for i, person in enumerate(people):
+            where = f"{path}: participant {i + 1}"
+            if not isinstance(person, dict):
+                raise InputError(
+                    f'{where} must be an object {{"name": …, "opinion": …}}, not {kind_of(person)}.'
+                )
+            names.append(text_field(person.get("name", f"P{i + 1}"), f'{where}, "name"'))
+            opinions.append(text_field(person.get("opinion", ""), f'{where}, "opinion"'))
+    else:
+        opinions = [
+            text_field(o, f'{path}: "opinions" item {i + 1}')
+            for i, o in enumerate(_list_field(data.get("opinions", []), f'{path}: "opinions"'))
+        ]
+        names = [
+            text_field(n, f'{path}: "names" item {i + 1}')
+            for i, n in enumerate(_list_field(data.get("names", []), f'{path}: "names"'))
+        ]
+    return question or "", opinions, names
+
+
+def _list_field(value: object, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise InputError(f"{where} must be a list, not {kind_of(value)}.")
+    return value
 
 
 def main(args: argparse.Namespace) -> int:
@@ -97,7 +127,7 @@ def main(args: argparse.Namespace) -> int:
         temperature=args.temperature,
         n_orders=args.orders,
     )
-    request.participant_names()  # validates names vs opinions before the model loads
+    request.validate()  # every parameter and text is checked before the model loads
     engine = Engine(resolve_model(args.model))
     reward = reward_for(engine)
     quiet = args.json
@@ -140,8 +170,8 @@ def _print_table(result: RunResult) -> None:
         f"Generated {rep.found}/{rep.requested} candidates in {rep.attempts} samples, "
         f"{rep.seconds:.1f} s ({rep.tokens_per_second:.0f} tokens/s). Ranked by W_alpha, alpha = {label}."
     )
-    if result.shortened:
-        print("Shortened to fit the context: " + ", ".join(names[i] for i in result.shortened))
+    for line in result.describe_changes():
+        print(f"Opinion changed before the model read it: {line}")
     header = "  ".join(f"{n[:6]:>6}" for n in names)
     print(f"\n{'#':>2} {'W':>5} {'mean':>5} {'min':>5}  {header}  statement")
     for i, c in enumerate(result.candidates, 1):

@@ -31,6 +31,7 @@ class FittedPlan:
     shortened: tuple[int, ...]  # participant indices whose opinion was shortened
     n_orders: int
     prompt_tokens: int  # prefix + longest suffix
+    changes: tuple[tuple[int, str], ...] = ()  # (participant index, what was changed and why)
 
 
 def water_fill_cap(lengths: Sequence[int], target_total: int) -> int:
@@ -70,7 +71,9 @@ def fit_plan(
         )
         return per_seq, total
 
-    ops = [clean_participant_text(o).text for o in opinions]  # measure what the prompt will hold
+    cleaned = [clean_participant_text(o) for o in opinions]  # measure what the prompt will hold
+    ops = [c.text for c in cleaned]
+    changes = [(i, change) for i, c in enumerate(cleaned) for change in c.changes]
     plan = build(ops, n_orders)
     per_seq, total = measure(plan)
     if total > max_kv_cells and n_orders > 1:
@@ -78,12 +81,20 @@ def fit_plan(
         plan = build(ops, n_orders)
         per_seq, total = measure(plan)
     overflow = max(per_seq - per_sequence_limit, total - max_kv_cells)
-    shortened: list[int] = []
+    shortened: list[int] = [i for i, c in enumerate(cleaned) if c.truncated]
     if overflow > 0:
         lengths = [count_tokens(o) for o in ops]
         target = sum(lengths) - overflow - _MARK_TOKENS * len(ops)
         cap = water_fill_cap(lengths, target)
         if cap < MIN_TOKENS_PER_OPINION:
+            _blame_the_request(
+                n_samples,
+                max_new_tokens,
+                per_seq - per_sequence_limit,
+                total,
+                max_kv_cells,
+                per_sequence_limit,
+            )
             who = names or [f"participant {i + 1}" for i in range(len(ops))]
             longest = sorted(range(len(ops)), key=lambda i: -lengths[i])[:3]
             raise ContextBudgetError(
@@ -97,6 +108,38 @@ def fit_plan(
             if length > cap:
                 ops[i] = truncate_tokens(ops[i], cap).rstrip() + TRUNCATION_MARK
                 shortened.append(i)
+                changes.append((i, f"shortened to {cap} tokens to fit the model's context"))
         plan = build(ops, n_orders)
         per_seq, total = measure(plan)
-    return FittedPlan(plan, tuple(ops), tuple(shortened), n_orders, per_seq - max_new_tokens)
+    return FittedPlan(
+        plan,
+        tuple(ops),
+        tuple(sorted(set(shortened))),
+        n_orders,
+        per_seq - max_new_tokens,
+        tuple(sorted(changes, key=lambda change: change[0])),
+    )
+
+
+def _blame_the_request(
+    n_samples: int,
+    max_new_tokens: int,
+    per_seq_overflow: int,
+    total: int,
+    max_kv_cells: int,
+    per_sequence_limit: int,
+) -> None:
+    """When the number of candidates or the statement length is what overflows, say so rather
+    than blaming the participants' opinions."""
+    if total - max_kv_cells > per_seq_overflow:
+        raise ContextBudgetError(
+            f"{n_samples:,} candidates of up to {max_new_tokens:,} tokens each need {total:,} "
+            f"tokens of model memory, more than the {max_kv_cells:,} available; ask for fewer "
+            "candidates or shorter statements."
+        )
+    if max_new_tokens > per_sequence_limit // 2:
+        raise ContextBudgetError(
+            f"Statements of up to {max_new_tokens:,} tokens leave too little of this model's "
+            f"context ({per_sequence_limit:,} tokens) for the opinions; ask for at most "
+            f"{per_sequence_limit // 2:,} tokens per statement."
+        )

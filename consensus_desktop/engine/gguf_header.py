@@ -114,9 +114,12 @@ def read_gguf_header(path: Path, max_header_bytes: int = 64 << 20) -> GGUFInfo:
         )
     if path.is_dir():
         raise NotAGGUFFile(f"{path} is a folder, not a .gguf model file.")
-    file_size = path.stat().st_size
-    with path.open("rb") as handle:
-        head = handle.read(min(file_size, max_header_bytes))
+    try:
+        file_size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(min(file_size, max_header_bytes))
+    except OSError as exc:
+        raise ModelFileMissing(f"The model file {path} cannot be read: {exc.strerror}.") from exc
     if head[:4] != GGUF_MAGIC:
         raise NotAGGUFFile(
             f"{path.name} is not a GGUF model file (it does not start with 'GGUF'). The app reads "

@@ -58,4 +58,28 @@ def test_orders_are_dropped_before_text_is_cut() -> None:
 def test_impossible_budget_names_the_participants() -> None:
     ops = ["word " * 500, "word " * 400, "ok then"]
     with pytest.raises(ContextBudgetError, match=r"Ann .*Ben"):
-        fit_plan(build, ops, 1, 4, 60, count, truncate, 90, 100_000, names=["Ann", "Ben", "Cy"])
+        fit_plan(build, ops, 1, 4, 60, count, truncate, 150, 100_000, names=["Ann", "Ben", "Cy"])
+
+
+def test_too_many_candidates_blames_the_number_not_an_opinion() -> None:
+    with pytest.raises(ContextBudgetError) as info:
+        fit_plan(build, ["short one", "short two"], 1, 200, 60, count, truncate, 8192, 8000)
+    assert str(info.value).startswith("200 candidates of up to 60 tokens each need")
+    assert "P1" not in str(info.value) and "participant" not in str(info.value)
+
+
+def test_long_statements_blame_the_statement_length() -> None:
+    with pytest.raises(ContextBudgetError, match=r"^Statements of up to 960 tokens .* at most 500"):
+        fit_plan(build, ["short one", "short two"], 1, 1, 960, count, truncate, 1000, 100_000)
+
+
+def test_cut_and_cleaned_opinions_are_reported_with_the_reason() -> None:
+    ops = ["word " * 600, "Opinion: I agree", "co\u200dop\u200bera\u2060tion matters"]
+    fitted = fit_plan(build, ops, 1, 4, 20, count, truncate, 100_000, 1_000_000)
+    assert fitted.shortened == (0,)
+    assert fitted.changes == (
+        (0, "cut to 2,000 characters"),
+        (1, "'Opinion:' made plain text"),
+        (2, "3 invisible character(s) removed"),
+    )
+    assert fitted.opinions[2] == "cooperation matters"

@@ -1,0 +1,159 @@
+"""`run` refuses bad parameters and `--in` files with one sentence and exit code 2, before any
+model work (these tests never load a model: a model load would fail on the fake path)."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from pathlib import Path
+
+import pytest
+
+from consensus_desktop.cli.main import main
+from consensus_desktop.cli.run_cmd import read_run_file
+
+NO_MODEL = "/nonexistent/never-loaded.gguf"
+GOOD = ["run", "--question", "Speed limits?", "--opinion", "Lower.", "--opinion", "Keep."]
+
+
+def error_of(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """The one stderr line of a run that must exit with code 2."""
+    try:
+        code = main([*args, "--model", NO_MODEL])
+    except SystemExit as exc:  # argparse's own errors
+        code = int(exc.code or 0)
+    assert code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 or lines[0].startswith("usage:"), lines
+    assert "Traceback" not in lines[-1]
+    return lines[-1].removeprefix("consensus-desktop: error: ")
+
+
+@pytest.mark.parametrize(
+    ("extra", "sentence"),
+    [
+        (["--max-tokens", "0"], "The token limit per statement must be from 8 to 4096, not 0."),
+        (["--temperature", "-1"], "The temperature must be from 0 to 5, not -1."),
+        (["--temperature", "nan"], "The temperature must be from 0 to 5, not nan."),
+        (["--n", "10000"], "The number of candidates must be from 1 to 256, not 10000."),
+        (["--n", "0"], "The number of candidates must be from 1 to 256, not 0."),
+        (["--seed", "-3"], "The seed must be from 0 to 2.14748e+09, not -3."),
+        (
+            ["--name", "Ann", "--name", "ann"],
+            "Participants 1 and 2 have the same name 'ann'; give each a different one.",
+        ),
+        (["--name", "Ann"], "Give one name per opinion, or none: 1 names for 2 opinions."),
+        (
+            ["--opinion", " \u200b "],
+            "The opinion of P3 is empty: please write at least a few words.",
+        ),
+    ],
+)
+def test_bad_parameters(
+    extra: list[str], sentence: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert error_of([*GOOD, *extra], capsys) == sentence
+
+
+def test_missing_question(capsys: pytest.CaptureFixture[str]) -> None:
+    assert error_of(["run", "--opinion", "x"], capsys) == (
+        "Give a question (--question or --in FILE)."
+    )
+
+
+def write(tmp_path: Path, data: object, name: str = "in.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("data", "sentence"),
+    [
+        (
+            ["Lower.", "Keep."],
+            '{f} must hold one JSON object {{"question": …, "participants": […]}}, not a list.',
+        ),
+        (
+            {"question": "Q?", "participants": ["Ann", "Ben"]},
+            '{f}: participant 1 must be an object {{"name": …, "opinion": …}}, not text.',
+        ),
+        (
+            {"question": "Q?", "participants": [1, 2]},
+            '{f}: participant 1 must be an object {{"name": …, "opinion": …}}, not a number.',
+        ),
+        (
+            {"question": "Q?", "participants": [{"name": 7, "opinion": "x"}]},
+            '{f}: participant 1, "name" must be text, not a number.',
+        ),
+        (
+            {"question": "Q?", "participants": {"Ann": "x"}},
+            '{f}: "participants" must be a list, not an object.',
+        ),
+        ({"question": ["Q?"], "opinions": ["x"]}, '{f}: "question" must be text, not a list.'),
+        ({"question": "Q?", "opinions": [1]}, '{f}: "opinions" item 1 must be text, not a number.'),
+        (
+            {"question": "Q?", "participants": [{"name": "A", "opinion": "x"}] * 2},
+            "Participants 1 and 2 have the same name 'A'; give each a different one.",
+        ),
+    ],
+)
+def test_bad_in_shapes(
+    tmp_path: Path, data: object, sentence: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, data)
+    assert error_of(["run", "--in", str(path)], capsys) == sentence.format(f=path)
+
+
+def test_in_file_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "missing.json"
+    assert error_of(["run", "--in", str(missing)], capsys) == (
+        f"cannot read {missing}: no such file or directory."
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"question": "Q?",', encoding="utf-8")
+    assert error_of(["run", "--in", str(bad)], capsys) == (
+        f"{bad} is not valid JSON: expecting property name enclosed in double quotes "
+        "at line 1, column 19."
+    )
+    latin = tmp_path / "latin1.json"
+    latin.write_bytes('{"question": "Caf\u00e9?"}'.encode("latin-1"))
+    assert error_of(["run", "--in", str(latin)], capsys) == (
+        f"{latin} is not UTF-8 text: the byte at offset 17 (0xe9) cannot be decoded; "
+        "save the file as UTF-8."
+    )
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: s.encode("utf-8"),
+        lambda s: codecs.BOM_UTF8 + s.encode("utf-8"),
+        lambda s: s.encode("utf-16"),  # with its byte-order mark, as Windows Notepad saves
+    ],
+)
+def test_utf8_with_or_without_bom_and_utf16_are_read(tmp_path: Path, encode: object) -> None:
+    data = {"question": "Caf\u00e9?", "participants": [{"name": "Zo\u00eb", "opinion": "Oui."}]}
+    path = tmp_path / "in.json"
+    path.write_bytes(encode(json.dumps(data, ensure_ascii=False)))  # type: ignore[operator]
+    assert read_run_file(path) == ("Caf\u00e9?", ["Oui."], ["Zo\u00eb"])
+
+
+def test_unreadable_model_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "locked.gguf"
+    model.write_bytes(b"GGUF" + bytes(64))
+    original = Path.open
+
+    def locked(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self == model:
+            raise PermissionError(13, "Permission denied", str(self))
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", locked)
+    code = main([*GOOD, "--model", str(model)])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"consensus-desktop: error: The model file {model} cannot be read: Permission denied.\n"
+    )
