@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -15,14 +16,20 @@ from consensus_desktop import paths
 from consensus_desktop.cli.common import resolve_model
 from consensus_desktop.engine.batch_generate import Progress
 from consensus_desktop.errors import InputError
+from consensus_desktop.input_files import kind_of, read_json_lines, text_field
+from consensus_desktop.prompts import clean_participant_text
 
 
 def add_parsers(sub: Any) -> None:
     s = sub.add_parser(
         "score",
         help="predict agreement (1–7) for rows of question, opinion, statement",
-        description='Input rows: {"id", "question", "opinion", "statement"} (JSON lines). Output '
-        'rows: {"id", "agreement"}. Each distinct text is embedded once.',
+        description='Input rows: {"id", "question", "opinion", "statement"} (JSON lines, ids '
+        'unique, opinion and statement not empty). Output rows: {"id", "agreement"}. Each distinct '
+        "text is embedded once. Predictions are relative: the rows of one question are scored "
+        "together and centred on the mean over all their opinion x statement pairs, so a row's "
+        "score depends on the other rows of its question, and a question with a single opinion "
+        "and a single statement always scores 4.0 (neutral).",
     )
     s.add_argument("--in", dest="input", type=Path, required=True)
     s.add_argument("--out", type=Path, required=True)
@@ -48,19 +55,47 @@ def add_parsers(sub: Any) -> None:
 
 
 def _read_rows(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict) or "id" not in row:
-                raise InputError(f'{path}:{n}: each row needs an "id"')
-            rows.append(row)
+    """The rows of a score input file; a wrong row is named by its line and field."""
+    rows: list[dict[str, Any]] = []
+    first_line: dict[str, int] = {}
+    for number, row in read_json_lines(path):
+        where = f"{path}, line {number}"
+        if not isinstance(row, dict):
+            raise InputError(
+                f'{where}: each row must be a JSON object with "id", "question", "opinion" and '
+                f'"statement", not {kind_of(row)}.'
+            )
+        if "id" not in row:
+            raise InputError(f'{where}: the row has no "id".')
+        key = json.dumps(row["id"], sort_keys=True)
+        if key in first_line:
+            raise InputError(
+                f"{where}: the id {row['id']!r} is already used on line {first_line[key]}; "
+                "ids must be unique."
+            )
+        first_line[key] = number
+        text_field(row.get("question", ""), f'{where}, "question"')
+        for field in ("opinion", "statement"):
+            if not clean_participant_text(
+                text_field(row.get(field, ""), f'{where}, "{field}"')
+            ).text:
+                raise InputError(f'{where}: "{field}" is missing or empty.')
+        rows.append(row)
+    if not rows:
+        raise InputError(f"{path} has no rows to score.")
     return rows
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an output path that cannot be written, before any model work."""
+    if out.is_dir():
+        raise InputError(
+            f"--out {out} is a folder; give a file name such as {out / 'scores.jsonl'}."
+        )
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: the folder {out.parent} does not exist.")
+    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise InputError(f"--out {out} cannot be written: permission denied.")
 
 
 def score_main(args: argparse.Namespace) -> int:
@@ -68,6 +103,7 @@ def score_main(args: argparse.Namespace) -> int:
     from consensus_desktop.reward.select import reward_for
 
     rows = _read_rows(args.input)
+    _check_out(args.out)
     engine = Engine(resolve_model(args.model))
     try:
         reward = reward_for(engine, args.head)

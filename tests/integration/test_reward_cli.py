@@ -39,7 +39,7 @@ def test_score_cli_answers_every_id(tmp_path: Path) -> None:
             "opinion": "Lower limits save lives.",
             "statement": "Limits are fine as they are.",
         },
-        {"id": "c", "question": q, "opinion": "", "statement": "Limits are fine as they are."},
+        {"id": "c", "question": q, "opinion": "Fine.", "statement": "Limits are fine as they are."},
         {
             "id": 4,
             "question": "Taxes?",
@@ -63,9 +63,12 @@ def test_score_cli_answers_every_id(tmp_path: Path) -> None:
 
 def test_score_cli_rejects_bad_input_clearly(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    src.write_text('{"id": 1}\nnot json\n')
+    src.write_text('{"id": 1, "opinion": "Yes.", "statement": "We agree."}\nnot json\n')
     proc = cli("score", "--in", str(src), "--out", str(tmp_path / "o.jsonl"))
-    assert proc.returncode == 2 and "in.jsonl:2: not valid JSON" in proc.stderr
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"consensus-desktop: error: {src}, line 2: not valid JSON (expecting value at column 1).\n"
+    )
 
 
 def test_head_for_another_model_is_refused(tmp_path: Path, engine) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,79 @@
+"""`score` refuses bad rows and output paths with one sentence and exit 2, before any model work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from consensus_desktop.cli.main import main
+
+NO_MODEL = "/nonexistent/never-loaded.gguf"
+ROW = {"id": 1, "question": "Q?", "opinion": "Yes.", "statement": "We agree."}
+
+
+def score_error(
+    tmp_path: Path, rows: list[object], capsys: pytest.CaptureFixture[str], out: Path | None = None
+) -> str:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = out or tmp_path / "out.jsonl"
+    code = main(["score", "--in", str(src), "--out", str(out), "--model", NO_MODEL])
+    assert code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    return lines[0].removeprefix("consensus-desktop: error: ").replace(str(src), "IN")
+
+
+@pytest.mark.parametrize(
+    ("rows", "sentence"),
+    [
+        ([], "IN has no rows to score."),
+        (
+            [[1, 2]],
+            'IN, line 1: each row must be a JSON object with "id", "question", "opinion" and "statement", not a list.',
+        ),
+        ([{"opinion": "a", "statement": "b"}], 'IN, line 1: the row has no "id".'),
+        ([{**ROW, "opinion": ""}], 'IN, line 1: "opinion" is missing or empty.'),
+        ([{**ROW, "opinion": " \u200b "}], 'IN, line 1: "opinion" is missing or empty.'),
+        ([{"id": 1, "opinion": "Yes."}], 'IN, line 1: "statement" is missing or empty.'),
+        ([{**ROW, "statement": 3}], 'IN, line 1, "statement" must be text, not a number.'),
+        ([ROW, ROW], "IN, line 2: the id 1 is already used on line 1; ids must be unique."),
+    ],
+)
+def test_bad_rows(
+    tmp_path: Path, rows: list[object], sentence: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert score_error(tmp_path, rows, capsys) == sentence
+
+
+def test_out_is_a_folder_or_in_a_missing_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert score_error(tmp_path, [ROW], capsys, out=tmp_path) == (
+        f"--out {tmp_path} is a folder; give a file name such as {tmp_path / 'scores.jsonl'}."
+    )
+    missing = tmp_path / "nowhere" / "o.jsonl"
+    assert score_error(tmp_path, [ROW], capsys, out=missing) == (
+        f"--out {missing}: the folder {missing.parent} does not exist."
+    )
+
+
+def test_out_not_writable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("os.access", lambda path, mode: False)  # root may write anywhere
+    out = tmp_path / "o.jsonl"
+    assert score_error(tmp_path, [ROW], capsys, out=out) == (
+        f"--out {out} cannot be written: permission denied."
+    )
+
+
+def test_without_in(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["score", "--out", "x.jsonl"])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "consensus-desktop score: error: the following arguments are required: --in"
+    )
