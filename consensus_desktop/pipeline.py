@@ -59,6 +59,12 @@ class RunRequest:
             return self.names
         return tuple(f"P{i + 1}" for i in range(len(self.opinions)))
 
+    def example_statements(self) -> tuple[str, ...]:
+        """The few-shot examples' consensus statements the prompt shows the model."""
+        if self.previous_statement or self.template not in TEMPLATES:
+            return ()
+        return tuple(ex.consensus for ex in TEMPLATES[self.template].examples)
+
     def validate(self) -> None:
         """Refuse, with one sentence naming the field, anything the model work would trip on."""
         _check_range("The number of candidates", self.n, 1, MAX_CANDIDATES)
@@ -235,8 +241,10 @@ def run(
     yield Stage("generating", f"{request.n} candidates")
     generated: list[Candidate] = []
     report: GenerationReport | None = None
+    # texts the prompt holds that are not an answer: a copy of one is an echo, not a candidate
+    echoes = (request.question, *fitted.opinions, *request.example_statements())
     for event in engine.generate_candidates(
-        fitted.plan, request.n, request.sampling, should_stop, (request.question, *fitted.opinions)
+        fitted.plan, request.n, request.sampling, should_stop, echoes
     ):
         if isinstance(event, GenerationReport):
             report = event
