@@ -57,6 +57,7 @@ def download(
 ) -> Iterator[DownloadProgress | str | Path]:
     """Yield progress and messages, then the path of the verified model file."""
     from huggingface_hub import get_session
+    from huggingface_hub.errors import OfflineModeIsEnabled
 
     folder = paths.ensure_dir(folder or paths.models_dir())
     target = folder / entry.file
@@ -93,6 +94,11 @@ def download(
                             raise GenerationCancelled
     except (GenerationCancelled, DownloadFailed):
         raise
+    except OfflineModeIsEnabled as exc:
+        raise DownloadFailed(
+            "Downloads are switched off on this laptop (HF_HUB_OFFLINE is set); unset it, or copy "
+            "the .gguf file from a USB stick and use 'Import .gguf from disk…'."
+        ) from exc
     except Exception as exc:  # network errors come in many types; all mean the same here
         raise DownloadFailed(
             f"Could not reach the model server ({type(exc).__name__}). If this laptop is offline, "

@@ -37,6 +37,24 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.fixture(autouse=True)
+def online(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests use a server on 127.0.0.1, whatever HF_HUB_OFFLINE says in the caller's shell."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "is_offline_mode", lambda: False)
+
+
+def test_offline_switch_is_explained(
+    monkeypatch: pytest.MonkeyPatch, server: str, tmp_path: Path
+) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "is_offline_mode", lambda: True)
+    with pytest.raises(DownloadFailed, match=r"^Downloads are switched off on this laptop"):
+        list(download(entry(None), endpoint=server, folder=tmp_path))
+
+
 @pytest.fixture()
 def server() -> Iterator[str]:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RangeHandler)
