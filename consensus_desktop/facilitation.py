@@ -5,10 +5,17 @@ confirms goes straight to the store. Reopening a session resumes at the step it 
 
 Steps: setup -> baseline -> opinions -> generation -> tradeoffs -> rating -> (critique ->
 generation -> tradeoffs -> rating) -> results.
+
+Recovery, each step logged in the event log: regenerate (a new run in the same round; the old
+candidates stay in the pool), edit a candidate's wording before rating (a new candidate that
+replaces the old one), undo the last baseline/opinion/rating/critique, mark a participant absent
+(welfare and pending lists then cover those present), add a late participant, and a critique round
+decided on the result screen.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import random
@@ -49,6 +56,7 @@ class Settings:
     max_tokens: int = 60
     seed: int = 1234
     question_index: int = 0  # which of the session's questions the room is on
+    absent: list[int] = field(default_factory=list)  # participant ids marked absent
 
     def to_json(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -67,6 +75,54 @@ class Settings:
 class CandidateView:
     id: int
     text: str
+    label: str = ""  # stable within the round: A, B, …; an edited candidate is its origin + ′
+    edited_from: int | None = None
+
+
+def candidate_label(index: int) -> str:
+    return chr(ord("A") + index) if index < 26 else f"S{index + 1}"
+
+
+# what "undo the last entry" removes, per step: (table, what it is called on screen)
+UNDOABLE = {
+    "baseline": "position rating",
+    "opinions": "opinion",
+    "rating": "ratings",
+    "critique": "critique",
+}
+
+
+def _similar(a: str, b: str, threshold: float = 0.9) -> bool:
+    def norm(t: str) -> str:
+        return " ".join("".join(ch for ch in t.casefold() if ch.isalnum() or ch.isspace()).split())
+
+    return difflib.SequenceMatcher(None, norm(a), norm(b)).ratio() >= threshold
+
+
+def ranking_problem(ranks: dict[int, int], n: int) -> tuple[str, int] | None:
+    """A sentence saying why ``ranks`` (statement number -> rank, 0 = none) is not a ranking.
+
+    A ranking is either empty or a permutation of 1..n. Returns (sentence, first statement number
+    at fault) or None when it is fine.
+    """
+    given = {k: v for k, v in ranks.items() if v > 0}
+    if not given:
+        return None
+    by_rank: dict[int, list[int]] = {}
+    for k in sorted(given):
+        by_rank.setdefault(given[k], []).append(k)
+    for rank, items in sorted(by_rank.items()):
+        if len(items) > 1:
+            listed = ", ".join(str(i) for i in items[:-1]) + f" and {items[-1]}"
+            return (f"Statements {listed} both have rank {rank}: give each rank once.", items[0])
+    missing = [k for k in sorted(ranks) if ranks[k] <= 0]
+    if missing:
+        return (
+            f"Statement {missing[0]} has no rank: rank every statement from 1 to {n}, "
+            "or clear all the ranks.",
+            missing[0],
+        )
+    return None
 
 
 @dataclass
@@ -83,6 +139,7 @@ class Scores:
     candidates: list[CandidateView]
     predicted: np.ndarray
     rated: np.ndarray  # NaN where a participant did not rate that candidate
+    names: list[str] = field(default_factory=list)  # the present participants, one per column
     combined: np.ndarray = field(init=False)
     offsets: np.ndarray = field(init=False)
 
@@ -97,6 +154,12 @@ class Scores:
     @property
     def has_ratings(self) -> bool:
         return bool(np.isfinite(self.rated).any())
+
+    def is_rated(self, index: int) -> bool:
+        return bool(np.isfinite(self.rated[index]).any())
+
+    def label(self, index: int) -> str:
+        return self.candidates[index].label or str(index + 1)
 
 
 class Facilitation:
@@ -166,7 +229,43 @@ class Facilitation:
     # -- who and what -------------------------------------------------------------------------
     @property
     def participants(self) -> list[dict[str, Any]]:
+        """Everyone in the session, absent or not."""
         return self.store.participants(self.session_id)
+
+    @property
+    def present(self) -> list[dict[str, Any]]:
+        """The participants in the room: pending lists and welfare cover only them."""
+        absent = set(self.settings.absent)
+        return [p for p in self.participants if p["id"] not in absent]
+
+    def absent_names(self) -> list[str]:
+        absent = set(self.settings.absent)
+        return [p["pseudonym"] for p in self.participants if p["id"] in absent]
+
+    def mark_absent(self, pid: int, absent: bool = True) -> None:
+        s = self.settings
+        ids = [i for i in s.absent if i != pid] + ([pid] if absent else [])
+        if absent and len(self.participants) - len(ids) < 2:
+            raise ValueError("At least two participants must stay present.")
+        s.absent = ids
+        with self.store.db.conn:
+            self.store.db.table("sessions").update(
+                self.session_id, {"settings": json.dumps(s.to_json())}
+            )
+        self.store.log_event(
+            self.session_id,
+            "participant_absent" if absent else "participant_present",
+            {"participant_id": pid, "step": self.step},
+        )
+
+    def add_late_participant(self, pseudonym: str) -> int:
+        if len(self.participants) >= MAX_PARTICIPANTS:
+            raise ValueError(f"A session has at most {MAX_PARTICIPANTS} participants.")
+        pid = self.store.add_participant(self.session_id, pseudonym)
+        self.store.log_event(
+            self.session_id, "participant_added_late", {"participant_id": pid, "step": self.step}
+        )
+        return pid
 
     @property
     def questions(self) -> list[dict[str, Any]]:
@@ -220,12 +319,67 @@ class Facilitation:
         }
 
     def pending(self, done: set[int]) -> list[dict[str, Any]]:
-        return [p for p in self.participants if p["id"] not in done]
+        return [p for p in self.present if p["id"] not in done]
+
+    # -- undo ---------------------------------------------------------------------------------
+    def _entries(self, step: str) -> list[tuple[str, dict[str, Any]]]:
+        """(table, row) of the current question's entries for ``step``, oldest first."""
+        qid = self.question["id"]
+        if step == "baseline":
+            rows = self.store.db.table("baseline_ratings").rows_where(
+                "question_id = ?", [qid], order_by="id"
+            )
+            return [("baseline_ratings", r) for r in rows]
+        if step == "opinions":
+            rows = self.store.db.table("opinions").rows_where(
+                "question_id = ?", [qid], order_by="id"
+            )
+            return [("opinions", r) for r in rows]
+        ids = [c.id for c in self.round_candidates(include_replaced=True)] or [-1]
+        marks = ",".join("?" * len(ids))
+        table = "ratings" if step == "rating" else "critiques"
+        if step == "critique":
+            sel = self.selection()
+            ids = [sel["candidate_id"]] if sel else [-1]
+            marks = "?"
+        rows = self.store.db.table(table).rows_where(
+            f"candidate_id IN ({marks})", ids, order_by="id"
+        )
+        return [(table, r) for r in rows]
+
+    def last_entry(self, step: str) -> int | None:
+        """Who made the latest entry of this step (for the current question), if anyone."""
+        entries = self._entries(step) if step in UNDOABLE else []
+        return int(entries[-1][1]["participant_id"]) if entries else None
+
+    def undo_last(self, step: str) -> int:
+        """Remove the latest participant's entries of this step; they will be asked again."""
+        pid = self.last_entry(step)
+        if pid is None:
+            raise ValueError(f"There is no {UNDOABLE.get(step, step)} to undo.")
+        removed: dict[str, list[dict[str, Any]]] = {}
+        for table, row in self._entries(step):
+            if row["participant_id"] == pid:
+                removed.setdefault(table, []).append(row)
+        if step == "rating":
+            run_ids = self.round_run_ids() or [-1]
+            marks = ",".join("?" * len(run_ids))
+            removed["rankings"] = list(
+                self.store.db.table("rankings").rows_where(
+                    f"participant_id = ? AND run_id IN ({marks})", [pid, *run_ids]
+                )
+            )
+        self.store.remove_entries(
+            self.session_id,
+            {t: [r["id"] for r in sorted(rs, key=lambda r: -r["id"])] for t, rs in removed.items()},
+            {"undo": step, "participant_id": pid, "removed": removed},
+        )
+        return pid
 
     # -- generation ---------------------------------------------------------------------------
     def run_request(self) -> RunRequest:
         ops = self.opinions()
-        people = [p for p in self.participants if p["id"] in ops]
+        people = [p for p in self.present if p["id"] in ops]
         s = self.settings
         return RunRequest(
             question=self.question["text"],
@@ -233,18 +387,23 @@ class Facilitation:
             names=tuple(p["pseudonym"] for p in people),
             n=s.n_candidates,
             alpha=s.alpha,
-            seed=s.seed + 1000 * self.rounds_done(),
+            seed=s.seed + 1000 * self.runs_done(),
             max_tokens=s.max_tokens,
         )
 
     def needs_revision(self) -> bool:
-        """After a critique round, the next generation revises the chosen statement."""
+        """After a critique round, the next generation revises the chosen statement.
+
+        That is when the chosen statement belongs to the latest round and the room critiqued it
+        (a regeneration repeats the latest run's kind).
+        """
+        if self.regenerating:
+            return self._latest_run_kind() == "revision"
         sel = self.selection()
         return (
-            self.settings.critique_round
-            and sel is not None
+            sel is not None
+            and sel["candidate_id"] in {c.id for c in self.round_candidates(True)}
             and bool(self.critiques_for(sel["candidate_id"]))
-            and self.rounds_done() == 1
         )
 
     def next_request(self) -> RunRequest:
@@ -261,17 +420,52 @@ class Facilitation:
             critiques=tuple(critiques.get(pid_of[n], "") for n in request.participant_names()),
         )
 
-    def rounds_done(self) -> int:
+    def runs_done(self) -> int:
         return int(
             self.store.db.execute(
                 "SELECT count(*) FROM generation_runs WHERE question_id = ?", [self.question["id"]]
             ).fetchone()[0]
         )
 
+    def rounds_done(self) -> int:
+        """Rounds of generation for this question (a regeneration stays in its round)."""
+        return int(
+            self.store.db.execute(
+                "SELECT count(DISTINCT round) FROM generation_runs WHERE question_id = ?",
+                [self.question["id"]],
+            ).fetchone()[0]
+        )
+
+    def _latest_run_kind(self) -> str:
+        row = self.store.db.execute(
+            "SELECT kind FROM generation_runs WHERE question_id = ? ORDER BY id DESC LIMIT 1",
+            [self.question["id"]],
+        ).fetchone()
+        return str(row[0]) if row else "initial"
+
+    # set by request_regeneration(); the next recorded run joins the current round
+    regenerating = False
+
+    def can_regenerate(self) -> bool:
+        return self.latest_run_id() is not None and not self.raters()
+
+    def request_regeneration(self) -> None:
+        """New candidates for the same round; the ones already written stay in the pool."""
+        if not self.can_regenerate():
+            raise ValueError("The room has already rated these statements.")
+        self.regenerating = True
+        self.store.log_event(
+            self.session_id,
+            "regenerate",
+            {"question_id": self.question["id"], "after_run_id": self.latest_run_id()},
+        )
+
     def record_run(self, result: RunResult) -> int:
         names = result.request.participant_names()
         pid_of = {p["pseudonym"]: p["id"] for p in self.participants}
-        round_ = self.rounds_done()
+        regenerated = self.regenerating and self.latest_run_id() is not None
+        round_ = self.rounds_done() - 1 if regenerated else self.rounds_done()
+        kind = "revision" if result.request.previous_statement else "initial"
         run_id, _ = store_run_result(
             self.store,
             self.session_id,
@@ -279,8 +473,13 @@ class Facilitation:
             [pid_of[n] for n in names],
             result,
             round_,
-            "initial" if round_ == 0 else "revision",
+            kind,
         )
+        if regenerated:
+            self.store.log_event(
+                self.session_id, "regenerated", {"run_id": run_id, "round": round_}
+            )
+        self.regenerating = False
         return run_id
 
     def latest_run_id(self) -> int | None:
@@ -289,16 +488,63 @@ class Facilitation:
         ).fetchone()
         return row[0]
 
-    # -- scores, trade-offs, choice -----------------------------------------------------------
-    def scores(self, run_id: int | None = None) -> Scores:
-        run_id = run_id or self.latest_run_id()
-        cands = [
-            CandidateView(r["id"], r["text"])
-            for r in self.store.db.table("candidates").rows_where(
-                "run_id = ?", [run_id], order_by="position"
+    def round_run_ids(self) -> list[int]:
+        """The runs of the latest round (the first run and any regenerations)."""
+        rows = self.store.db.execute(
+            "SELECT id FROM generation_runs WHERE question_id = ? AND round = "
+            "(SELECT round FROM generation_runs WHERE question_id = ? ORDER BY id DESC LIMIT 1) "
+            "ORDER BY id",
+            [self.question["id"], self.question["id"]],
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def round_candidates(self, include_replaced: bool = False) -> list[CandidateView]:
+        """The latest round's candidates in the order written, with stable labels."""
+        run_ids = self.round_run_ids() or [-1]
+        marks = ",".join("?" * len(run_ids))
+        rows = list(
+            self.store.db.query(
+                f"SELECT id, text, replaces_id FROM candidates WHERE run_id IN ({marks}) "
+                "ORDER BY id",
+                run_ids,
             )
-        ]
-        pids = [p["id"] for p in self.participants]
+        )
+        replaced = {r["replaces_id"] for r in rows if r["replaces_id"]}
+        labels: dict[int, str] = {}
+        out = []
+        originals = 0
+        for r in rows:
+            if r["replaces_id"]:
+                labels[r["id"]] = labels.get(r["replaces_id"], "?") + "′"
+            else:
+                labels[r["id"]] = candidate_label(originals)
+                originals += 1
+            if include_replaced or r["id"] not in replaced:
+                out.append(CandidateView(r["id"], r["text"], labels[r["id"]], r["replaces_id"]))
+        return out
+
+    def edit_candidate(self, cid: int, text: str) -> int:
+        """The facilitator rewords a candidate before the room rates it.
+
+        A new candidate replaces the old one (kept, and named in ``replaces_id``); it takes the
+        old one's predictions, which were made for the original wording.
+        """
+        text = " ".join(text.split())
+        if not text:
+            raise ValueError("The statement is empty.")
+        if self.raters():
+            raise ValueError("The room has already rated these statements.")
+        old = self.store.db.table("candidates").get(cid)
+        if text == old["text"]:
+            raise ValueError("The wording is unchanged.")
+        return self.store.add_edited_candidate(self.session_id, cid, text)
+
+    # -- scores, trade-offs, choice -----------------------------------------------------------
+    def scores(self) -> Scores:
+        """The latest round's candidates x the participants present."""
+        cands = self.round_candidates()
+        people = self.present
+        pids = [p["id"] for p in people]
         predicted = np.full((len(cands), len(pids)), np.nan)
         rated = np.full((len(cands), len(pids)), np.nan)
         index = {c.id: i for i, c in enumerate(cands)}
@@ -319,7 +565,7 @@ class Facilitation:
             rated[index[r["candidate_id"]], col[r["participant_id"]]] = r["agreement"]
         # a participant without a prediction (joined late) counts as neutral, explicitly
         predicted = np.where(np.isfinite(predicted), predicted, 4.0)
-        return Scores(cands, predicted, rated)
+        return Scores(cands, predicted, rated, [p["pseudonym"] for p in people])
 
     def order_at(self, alpha: float, scores: Scores | None = None) -> list[int]:
         """Candidate positions best first by W_alpha on ratings-where-given."""
@@ -330,9 +576,12 @@ class Facilitation:
         s = scores or self.scores()
         return welfare(likert_to_utility(s.combined), alpha) * 7
 
-    def tradeoff(self, scores: Scores | None = None) -> TradeOff:
+    def tradeoff(self, scores: Scores | None = None, rows: Sequence[int] | None = None) -> TradeOff:
+        """The analysis over ``rows`` (candidate positions; all by default): indices in the
+        result refer to positions within ``rows``."""
         s = scores or self.scores()
-        return analyse(likert_to_utility(s.combined))
+        combined = s.combined if rows is None else s.combined[list(rows)]
+        return analyse(likert_to_utility(combined))
 
     def shortlist(self, k: int | None = None, alpha: float | None = None) -> list[CandidateView]:
         s = self.scores()
@@ -344,7 +593,7 @@ class Facilitation:
     def shortlist_for(self, pid: int) -> list[CandidateView]:
         """The shortlist in a random order of this participant's own (stable on resume)."""
         items = self.shortlist()
-        random.Random(f"{self.session_id}-{pid}-{self.latest_run_id()}").shuffle(items)
+        random.Random(f"{self.session_id}-{pid}-{self.round_run_ids()[0]}").shuffle(items)
         return items
 
     def record_rating(
@@ -353,16 +602,21 @@ class Facilitation:
         self.store.add_rating(cid, pid, agreement, quality, seconds)
 
     def record_ranking(self, pid: int, ranks: dict[int, int]) -> None:
+        """``ranks``: candidate id -> rank; a permutation of 1..n or nothing."""
+        problem = ranking_problem(dict(enumerate(ranks.values(), 1)), len(ranks))
+        if problem is not None:
+            raise ValueError(problem[0])
         run_id = self.latest_run_id()
         assert run_id is not None
         self.store.add_ranking(pid, run_id, ranks)
 
     def raters(self) -> set[int]:
-        run_id = self.latest_run_id()
+        run_ids = self.round_run_ids() or [-1]
+        marks = ",".join("?" * len(run_ids))
         rows = self.store.db.query(
             "SELECT DISTINCT r.participant_id FROM ratings r JOIN candidates c "
-            "ON c.id = r.candidate_id WHERE c.run_id = ?",
-            [run_id],
+            f"ON c.id = r.candidate_id WHERE c.run_id IN ({marks})",
+            run_ids,
         )
         return {r["participant_id"] for r in rows}
 
@@ -370,7 +624,9 @@ class Facilitation:
         s = self.scores()
         index = {c.id: i for i, c in enumerate(s.candidates)}
         ballots = []
-        for r in self.store.db.table("rankings").rows_where("run_id = ?", [self.latest_run_id()]):
+        run_ids = self.round_run_ids() or [-1]
+        marks = ",".join("?" * len(run_ids))
+        for r in self.store.db.table("rankings").rows_where(f"run_id IN ({marks})", run_ids):
             ranks = json.loads(r["ranking"])
             ballots.append({index[int(c)]: float(v) for c, v in ranks.items() if int(c) in index})
         if not ballots:
@@ -378,6 +634,12 @@ class Facilitation:
         return schulze(len(s.candidates), ballots, seed=self.session_id)
 
     def select(self, cid: int, method: str, alpha: float | None, chosen_by: str) -> None:
+        s = self.scores()
+        index = next((i for i, c in enumerate(s.candidates) if c.id == cid), None)
+        if index is None:
+            raise ValueError("That statement is not among this round's statements.")
+        if s.has_ratings and not s.is_rated(index):
+            raise ValueError("Only a statement the room has rated can be chosen.")
         self.store.add_selection(
             self.session_id, self.question["id"], cid, method, alpha, chosen_by
         )
@@ -396,6 +658,15 @@ class Facilitation:
     def record_critique(self, pid: int, cid: int, text: str) -> None:
         self.store.add_critique(pid, cid, text)
 
+    def start_critique_round(self) -> None:
+        """From the result screen: the room critiques the chosen statement, the model revises."""
+        sel = self.selection()
+        if sel is None:
+            raise ValueError("Choose a statement first.")
+        self.store.log_event(
+            self.session_id, "critique_round", {"candidate_id": sel["candidate_id"]}
+        )
+
     def critiques_for(self, cid: int) -> dict[int, str]:
         rows = self.store.db.table("critiques").rows_where("candidate_id = ?", [cid], order_by="id")
         return {r["participant_id"]: r["text"] for r in rows}
@@ -408,10 +679,32 @@ class Facilitation:
         rows = self.store.db.table("ratings").rows_where(
             "candidate_id = ?", [sel["candidate_id"]], order_by="id"
         )
-        return {r["participant_id"]: r["agreement"] for r in rows}
+        present = {p["id"] for p in self.present}
+        return {r["participant_id"]: r["agreement"] for r in rows if r["participant_id"] in present}
+
+    def result_warnings(self) -> list[str]:
+        """Plain sentences the facilitator should read out before presenting the result."""
+        sel = self.selection()
+        if sel is None:
+            return []
+        out = []
+        position = self.question["position_statement"] or self.question["text"]
+        if _similar(sel["text"], position):
+            out.append(
+                "The chosen statement is (nearly) the position statement the room started from: "
+                "it does not add common ground."
+            )
+        before, after = self.agreement_before_after()
+        if math.isfinite(before.gia) and math.isfinite(after.gia) and after.gia <= before.gia:
+            out.append(
+                f"Group agreement did not improve ({before.gia:.2f} before, {after.gia:.2f} "
+                "with the chosen statement). Consider a critique round."
+            )
+        return out
 
     def agreement_before_after(self) -> tuple[Agreement, Agreement]:
+        present = {p["id"] for p in self.present}
         return (
-            group_internal_agreement(list(self.baselines().values())),
+            group_internal_agreement([v for p, v in self.baselines().items() if p in present]),
             group_internal_agreement(list(self.final_ratings().values())),
         )

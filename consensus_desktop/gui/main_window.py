@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+)
 
 from consensus_desktop import __version__
 from consensus_desktop.facilitation import Facilitation
@@ -119,17 +126,15 @@ class MainWindow(QMainWindow):
         self.current.confirm()
 
     def _return_pressed(self) -> None:
-        # plain Enter confirms hand-over pages and lists; in text boxes it stays a new line
-        from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen
-
-        screen = self.current
-        if (
-            isinstance(screen, PassTheLaptopScreen)
-            and screen.stack.currentWidget() is screen.handoff
-        ):
-            screen.start_entry()
-        elif isinstance(screen, StartScreen):
-            screen.confirm()
+        """Plain Enter: presses the focused button, opens the focused list item, or confirms the
+        page when its answer is complete (in text boxes it stays a new line)."""
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QAbstractButton) and focus.isVisible() and focus.isEnabled():
+            focus.click()
+        elif isinstance(focus, QAbstractItemView) and focus.currentIndex().isValid():
+            focus.activated.emit(focus.currentIndex())
+        else:
+            self.current.return_pressed()
 
     def _escape(self) -> None:
         screen = self.current

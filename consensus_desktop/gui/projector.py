@@ -1,6 +1,7 @@
-"""The projector window: the question, then the chosen statement in large type.
+"""The projector window: the question and where the room is, then the chosen statement in large
+type with the room's rating bars.
 
-It only ever receives the question and a statement: no names, no private opinions.
+It only ever receives the question, a step title, counts and a statement: no names, no opinions.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from consensus_desktop.gui.widgets.rating_bars import RatingBars
 
 
 class ProjectorWindow(QWidget):
@@ -18,15 +21,20 @@ class ProjectorWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 40, 60, 40)
         self.question = QLabel("")
-        self.question.setWordWrap(True)
-        self.question.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.step = QLabel("")
         self.statement = QLabel("")
-        self.statement.setWordWrap(True)
-        self.statement.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for label in (self.question, self.step, self.statement):
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bars = RatingBars()
+        self.bars.setStyleSheet("background: white; color: black;")
+        self.bars.setVisible(False)
         layout.addStretch(1)
         layout.addWidget(self.question)
         layout.addSpacing(30)
         layout.addWidget(self.statement)
+        layout.addWidget(self.step)
+        layout.addWidget(self.bars)
         layout.addStretch(2)
         QShortcut(QKeySequence("F11"), self, self.toggle_full_screen)
         self.resize(1280, 720)
@@ -34,21 +42,44 @@ class ProjectorWindow(QWidget):
 
     def _fonts(self) -> None:
         base = self.font().pointSizeF()
-        q = self.question.font()
-        q.setPointSizeF(base * 2.0)
-        self.question.setFont(q)
-        s = self.statement.font()
-        s.setPointSizeF(base * 3.0)
-        s.setBold(True)
-        self.statement.setFont(s)
+        for label, scale, bold in (
+            (self.question, 2.0, False),
+            (self.step, 2.0, False),
+            (self.statement, 3.0, True),
+        ):
+            f = label.font()
+            f.setPointSizeF(base * scale)
+            f.setBold(bold)
+            label.setFont(f)
+        f = self.bars.font()
+        f.setPointSizeF(base * 1.6)
+        self.bars.setFont(f)
 
     def show_question(self, question: str) -> None:
         self.question.setText(question)
         self.statement.setText("")
+        self.step.setText("")
+        self.bars.setVisible(False)
 
-    def show_statement(self, question: str, statement: str) -> None:
+    def show_progress(self, question: str, step: str, done: int, total: int) -> None:
+        """While the laptop goes round: the step and how many are done (no names)."""
+        self.question.setText(question)
+        self.statement.setText("")
+        self.step.setText(f"{step}\n{done} of {total} done")
+        self.bars.setVisible(False)
+
+    def show_statement(
+        self, question: str, statement: str, counts: list[int] | None = None
+    ) -> None:
+        """The chosen statement; with ``counts`` (ratings 1–7) the room's rating bars below."""
         self.question.setText(question)
         self.statement.setText(f"“{statement}”")
+        self.step.setText(
+            "How the room rated it (1 strongly disagree … 7 strongly agree):" if counts else ""
+        )
+        self.bars.setVisible(bool(counts))
+        if counts:
+            self.bars.set_counts(counts)
 
     def place_on_second_screen(self) -> None:
         screens = QGuiApplication.screens()

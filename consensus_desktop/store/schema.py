@@ -247,6 +247,11 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration(3, "candidates edited by the facilitator record the candidate they replace")
+def _v3(db: sqlite_utils.Database) -> None:
+    db.table("candidates").add_column("replaces_id", int)
+
+
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)
 
 # Tables of one session, parents before children, with their foreign keys: what export, import,
@@ -261,7 +266,7 @@ SESSION_TABLES: list[tuple[str, dict[str, str]]] = [
         {"participant_id": "participants", "question_id": "questions", "replaces_id": "opinions"},
     ),
     ("generation_runs", {"session_id": "sessions", "question_id": "questions"}),
-    ("candidates", {"run_id": "generation_runs"}),
+    ("candidates", {"run_id": "generation_runs", "replaces_id": "candidates"}),
     ("predictions", {"candidate_id": "candidates", "participant_id": "participants"}),
     (
         "selections",

@@ -23,6 +23,7 @@ from consensus_desktop.store.database import SessionFileError, now, open_databas
 
 HUMAN = "human_citizen"
 MODEL = "model_mediator"
+FACILITATOR_EDIT = "facilitator_edit"  # a model statement reworded by the facilitator
 
 
 def _json(value: Any) -> str:
@@ -286,6 +287,59 @@ class SessionStore:
                 "created_at": now(),
             },
         )
+
+    # -- corrections by the facilitator ------------------------------------------------------
+    def remove_entries(
+        self, session_id: int, ids: dict[str, list[int]], payload: dict[str, Any]
+    ) -> None:
+        """Undo: delete these rows (children first as given) and log what was removed."""
+        with self.db.conn:
+            for table, row_ids in ids.items():
+                for row_id in row_ids:
+                    self.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
+        self.log_event(session_id, "undo", payload)
+
+    def add_edited_candidate(self, session_id: int, candidate_id: int, text: str) -> int:
+        """A reworded candidate: a new row naming the one it replaces, with its predictions."""
+        old = self.db.table("candidates").get(candidate_id)
+        position = self.db.execute(
+            "SELECT max(position) + 1 FROM candidates WHERE run_id = ?", [old["run_id"]]
+        ).fetchone()[0]
+        with self.db.conn:
+            new_id = _pk(
+                self.db.table("candidates")
+                .insert(
+                    {
+                        "run_id": old["run_id"],
+                        "position": position,
+                        "text": text,
+                        "seed": old["seed"],
+                        "opinion_order": old["opinion_order"],
+                        "provenance": FACILITATOR_EDIT,
+                        "replaces_id": candidate_id,
+                        "created_at": now(),
+                    }
+                )
+                .last_pk
+            )
+            self.db.execute(
+                "INSERT INTO predictions (candidate_id, participant_id, agreement, "
+                "reward_version, created_at) SELECT ?, participant_id, agreement, "
+                "reward_version, ? FROM predictions WHERE candidate_id = ?",
+                [new_id, now(), candidate_id],
+            )
+        self.log_event(
+            session_id,
+            "candidate_edited",
+            {
+                "candidate_id": candidate_id,
+                "new_candidate_id": new_id,
+                "before": old["text"],
+                "after": text,
+                "predictions": "copied from the original wording",
+            },
+        )
+        return new_id
 
     # -- what the model produced --------------------------------------------------------------
     def add_generation_run(self, session_id: int, question_id: int, **fields: Any) -> int:

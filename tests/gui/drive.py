@@ -94,9 +94,10 @@ def setup_session(
 
 
 def pass_round(win, per_person: Callable[[int], None], snap=None, label: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Every pending participant in turn, then the hand-back and the facilitator's Continue."""
     screen = win.current
-    for i in range(len(NAMES)):
-        wait_until(lambda: screen.stack.currentWidget() is screen.handoff)
+    i = 0
+    while screen.stack.currentWidget() is screen.handoff:
         if snap and i == 0:
             snap(f"{label}-handoff")
         enter(win)
@@ -104,6 +105,21 @@ def pass_round(win, per_person: Callable[[int], None], snap=None, label: str = "
         if snap and i == 0:
             snap(f"{label}-entry")
         ctrl_enter(win)
+        i += 1
+    hand_back(win, snap, label)
+
+
+def hand_back(win, snap=None, label: str = "") -> None:  # type: ignore[no-untyped-def]
+    """The last participant hands the laptop back; the facilitator confirms and continues."""
+    screen = win.current
+    assert screen.stack.currentWidget() is screen.handback, screen.stack.currentWidget()
+    if snap and label in ("rating", "opinions"):
+        snap(f"{label}-handback")
+    enter(win)
+    assert screen.stack.currentWidget() is screen.facilitator
+    if snap and label in ("rating", "opinions"):
+        snap(f"{label}-facilitator")
+    ctrl_enter(win)
 
 
 def rate_shortlist(i: int) -> None:

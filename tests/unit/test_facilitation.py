@@ -48,3 +48,47 @@ def test_facilitation_validates_and_records(tmp_path: Path) -> None:
     reopened = Facilitation(SessionStore(tmp_path / "lib.sqlite"), flow.session_id)
     assert reopened.step == "baseline" and reopened.opinions() == flow.opinions()
     store.close()
+
+
+def test_ranking_must_be_a_permutation_or_nothing() -> None:
+    from consensus_desktop.facilitation import ranking_problem
+
+    assert ranking_problem({1: 0, 2: 0, 3: 0}, 3) is None
+    assert ranking_problem({1: 2, 2: 1, 3: 3}, 3) is None
+    sentence, first = ranking_problem({1: 0, 2: 1, 3: 0, 4: 1}, 4)  # type: ignore[misc]
+    assert sentence == "Statements 2 and 4 both have rank 1: give each rank once." and first == 2
+    sentence, first = ranking_problem({1: 1, 2: 0, 3: 2}, 3)  # type: ignore[misc]
+    assert "Statement 2 has no rank" in sentence and first == 2
+
+
+def test_undo_absent_late_and_warnings(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "lib.sqlite")
+    flow = Facilitation.create(
+        store, "T", [("Q?", "We should.", "")], ["A", "B", "C", "D"], Settings()
+    )
+    a, b, c, d = (p["id"] for p in flow.participants)
+    for pid, value in ((a, 6), (b, 2), (b, 3)):
+        flow.record_baseline(pid, value)
+    assert flow.last_entry("baseline") == b
+    assert flow.undo_last("baseline") == b
+    assert flow.baselines() == {a: 6}  # both of b's entries went: b is asked again
+    assert [p["id"] for p in flow.pending(set(flow.baselines()))] == [b, c, d]
+    flow.mark_absent(d)
+    assert [p["id"] for p in flow.pending(set(flow.baselines()))] == [b, c]
+    assert flow.absent_names() == ["D"]
+    flow.mark_absent(c)
+    with pytest.raises(ValueError, match="two participants"):
+        flow.mark_absent(b)
+    flow.mark_absent(c, absent=False)
+    e = flow.add_late_participant("E")
+    assert [p["id"] for p in flow.present] == [a, b, c, e]
+    flow.record_opinion(a, "First.")
+    flow.correct_opinion(a, "First, fixed.")
+    flow.undo_last("opinions")
+    assert flow.opinions() == {}
+    kinds = [r["kind"] for r in store.db.table("events").rows]
+    assert kinds.count("undo") == 2 and "participant_absent" in kinds
+    assert "participant_added_late" in kinds and "participant_present" in kinds
+    with pytest.raises(ValueError, match="no opinion to undo"):
+        flow.undo_last("opinions")
+    store.close()

@@ -53,6 +53,9 @@ class Screen(QWidget):
     def confirm(self) -> None:
         """Ctrl+Enter: the screen's main action."""
 
+    def return_pressed(self) -> None:
+        """Plain Enter when no button or list has the focus: confirm if the page is complete."""
+
     def leave(self) -> bool:
         """Called before the window closes or the screen changes; False keeps it open."""
         return True

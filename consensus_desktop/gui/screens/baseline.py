@@ -14,6 +14,8 @@ from consensus_desktop.gui.widgets.likert import LikertScale
 class BaselineScreen(PassTheLaptopScreen):
     title = "Before we start: your position"
     next_step = "opinions"
+    step = "baseline"
+    step_title = "Step 1: everyone gives their position"
 
     def pending(self) -> list[dict[str, Any]]:
         return self.ctx.session.pending(set(self.ctx.session.baselines()))
@@ -23,10 +25,12 @@ class BaselineScreen(PassTheLaptopScreen):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(PrivateNote(f"{person['pseudonym']}, your answer is private."))
-        layout.addWidget(body(flow.question["text"], 1.3))
+        layout.addWidget(body(flow.question["text"], 1.5))
         statement = flow.question["position_statement"] or flow.question["text"]
-        layout.addWidget(heading(f"“{statement}”", 1.5))
-        layout.addWidget(body("How much do you agree with this statement? (keys 1–7)"))
+        layout.addWidget(heading(f"“{statement}”", 1.8))
+        layout.addWidget(
+            body("How much do you agree with this statement? Press a key from 1 to 7.", 1.3)
+        )
         scale = LikertScale()
         layout.addWidget(scale)
         layout.addStretch(1)

@@ -13,6 +13,9 @@ from consensus_desktop.gui.style import body, heading
 class CritiqueScreen(PassTheLaptopScreen):
     title = "Critique the statement"
     next_step = "generation"
+    step = "critique"
+    step_title = "Critique round: what would you change?"
+    save_label = "Confirm (Ctrl+Enter)"
 
     def _selected(self) -> dict[str, Any]:
         sel = self.ctx.session.selection()

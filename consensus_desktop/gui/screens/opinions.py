@@ -1,13 +1,18 @@
-"""Step 2: each participant privately writes their opinion; the facilitator may fix typos."""
+"""Step 2: each participant privately writes their opinion.
+
+The facilitator fixes typos from the facilitator page once everyone has written (never from a
+participant's page).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QInputDialog, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen, PrivateNote
-from consensus_desktop.gui.style import body
+from consensus_desktop.gui.style import body, scale_font
 from consensus_desktop.prompts import MAX_OPINION_CHARS
 
 
@@ -15,10 +20,14 @@ class OpinionsScreen(PassTheLaptopScreen):
     title = "Your opinion"
     next_step = "generation"
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, parent)
-        fix = self.add_action("Correct a typo…", self.correct)
-        self.action_row.insertWidget(1, fix)
+    step = "opinions"
+    step_title = "Step 2: everyone writes their opinion"
+    save_label = "Confirm (Ctrl+Enter)"
+
+    def facilitator_actions(self) -> list[QPushButton]:
+        fix = QPushButton("Correct a typo in an opinion…")
+        fix.clicked.connect(self.correct)
+        return [fix]
 
     def pending(self) -> list[dict[str, Any]]:
         return self.ctx.session.pending(set(self.ctx.session.opinions()))
@@ -27,7 +36,7 @@ class OpinionsScreen(PassTheLaptopScreen):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(PrivateNote(f"{person['pseudonym']}, only you see this page."))
-        layout.addWidget(body(self.ctx.session.question["text"], 1.4))
+        layout.addWidget(body(self.ctx.session.question["text"], 1.6))
         layout.addWidget(
             body(
                 "What do you think, and why? A few sentences are enough. Press Ctrl+Enter to save."
@@ -35,6 +44,7 @@ class OpinionsScreen(PassTheLaptopScreen):
         )
         edit = QPlainTextEdit()
         edit.setTabChangesFocus(True)
+        scale_font(edit, 1.4)
         edit.setPlaceholderText("Write your opinion here…")
         layout.addWidget(edit, 1)
         counter = body("")
@@ -57,17 +67,19 @@ class OpinionsScreen(PassTheLaptopScreen):
         self.ctx.session.record_opinion(person["id"], self.entry.edit.toPlainText())  # type: ignore[union-attr]
 
     def correct(self) -> None:
+        """Facilitator page only, after the hand-back: fix a typo in someone's opinion."""
         flow = self.ctx.session
+        if self.pending():
+            return
         ops = flow.opinions()
         names = [p["pseudonym"] for p in flow.participants if p["id"] in ops]
-        if not names:
-            return
-        name, ok = QInputDialog.getItem(self, "Correct a typo", "Whose opinion?", names, 0, False)
-        if not ok:
+        name = dialogs.choose(self, "Correct a typo", "Whose opinion?", names) if names else None
+        if name is None:
             return
         pid = next(p["id"] for p in flow.participants if p["pseudonym"] == name)
-        text, ok = QInputDialog.getMultiLineText(
-            self, "Correct a typo", f"{name}'s opinion:", ops[pid]
+        text = dialogs.ask_text(
+            self, "Correct a typo", f"{name}'s opinion:", ops[pid], multiline=True
         )
-        if ok and text.strip() and text != ops[pid]:
+        if text is not None and text.strip() and text != ops[pid]:
             flow.correct_opinion(pid, text)
+            self.message.emit(f"{name}'s opinion was corrected (the original is kept).")

@@ -1,7 +1,14 @@
 """Pass-the-laptop: one participant at a time, a hand-over page between people.
 
 Subclasses say who is still to go (``pending``), build the private entry page for one person and
-save it. Nothing one person entered is visible to the next: each entry page is built fresh.
+save it. Nothing one person entered is visible to the next: each entry page is built fresh, and no
+participant page offers a way to another person's words.
+
+After the last participant comes a hand-back page ("please hand the laptop back to the
+facilitator"); only when the facilitator confirms does the facilitator page open, with the
+corrections (undo the last entry, mark someone absent, add a late participant, and the step's own
+corrections). Reached in the middle of a round (F2 on a hand-over page) that page offers nothing
+that shows what someone wrote.
 """
 
 from __future__ import annotations
@@ -10,38 +17,61 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from consensus_desktop.facilitation import UNDOABLE
+from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, heading, hint
 
 
+def _centered_page(*labels: QLabel) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.addStretch(1)
+    for label in labels:
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label)
+    layout.addStretch(2)
+    return page
+
+
 class PassTheLaptopScreen(Screen):
     next_step = ""
+    step = ""  # the facilitation step this screen records (a key of UNDOABLE)
+    step_title = ""  # for the projector: what the room is doing
     handoff_hint = "Only {name} should see the next page."
+    save_label = "Confirm (Enter)"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.stack = QStackedWidget()
         self.layout_.addWidget(self.stack, 1)
-        self.handoff = QWidget()
-        hl = QVBoxLayout(self.handoff)
-        hl.addStretch(1)
         self.handoff_title = heading("", 2.2)
-        self.handoff_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hl.addWidget(self.handoff_title)
-        self.handoff_text = body("", 1.2)
-        self.handoff_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hl.addWidget(self.handoff_text)
-        hl.addStretch(2)
+        self.handoff_text = body("", 1.3)
+        self.handoff = _centered_page(self.handoff_title, self.handoff_text)
         self.stack.addWidget(self.handoff)
+        self.handback = _centered_page(
+            heading("Thank you. Please hand the laptop back to the facilitator.", 2.2),
+            body("Facilitator: press Enter when you have the laptop.", 1.3),
+        )
+        self.stack.addWidget(self.handback)
+        self.facilitator = self._facilitator_page()
+        self.stack.addWidget(self.facilitator)
         self.entry: QWidget | None = None
         self.current: dict[str, Any] | None = None
         self.started = 0.0
         self.progress = hint("")
         self.action_row.insertWidget(0, self.progress)
+        self.options_button = self.add_action("Facilitator options (F2)", self.show_facilitator)
         self.ready_button = self.add_action("I am ready (Enter)", self.start_entry, primary=True)
-        self.save_button = self.add_action("Confirm (Ctrl+Enter)", self.save_entry, primary=True)
+        self.save_button = self.add_action(self.save_label, self.save_entry, primary=True)
+        self.facilitator_button = self.add_action(
+            "I am the facilitator (Enter)", self.show_facilitator, primary=True
+        )
+        self.continue_button = self.add_action("Continue (Ctrl+Enter)", self.proceed, primary=True)
+        QShortcut(QKeySequence("F2"), self, self._f2)
         self.finish_layout()
 
     # -- to implement -------------------------------------------------------------------------
@@ -54,61 +84,211 @@ class PassTheLaptopScreen(Screen):
     def save(self, person: dict[str, Any], seconds: float) -> None:
         raise NotImplementedError
 
+    def facilitator_actions(self) -> list[QPushButton]:
+        """Extra corrections for this step (shown only once everyone present has answered)."""
+        return []
+
+    # -- pages --------------------------------------------------------------------------------
+    def _show(self, page: QWidget) -> None:
+        """Switch page; the buttons shown are the ones that belong to it."""
+        if self.entry is not None and page is not self.entry:
+            self.stack.removeWidget(self.entry)
+            self.entry.deleteLater()
+            self.entry = None
+        self.stack.setCurrentWidget(page)
+        self.options_button.setVisible(page is self.handoff)
+        self.ready_button.setVisible(page is self.handoff)
+        self.save_button.setVisible(page is not None and page is self.entry)
+        self.facilitator_button.setVisible(page is self.handback)
+        self.continue_button.setVisible(page is self.facilitator)
+        self.show_error("")
+
+    def _facilitator_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading("Facilitator", 1.6))
+        self.fac_status = body("", 1.15)
+        layout.addWidget(self.fac_status)
+        self.undo_button = QPushButton("Undo the last entry…")
+        self.undo_button.clicked.connect(self.undo_last)
+        self.absent_button = QPushButton("Mark someone absent or back…")
+        self.absent_button.clicked.connect(self.toggle_absent)
+        self.late_button = QPushButton("Add a late participant…")
+        self.late_button.clicked.connect(self.add_late)
+        for b in (self.undo_button, self.absent_button, self.late_button):
+            layout.addWidget(b)
+        self.extra_buttons = self.facilitator_actions()
+        for b in self.extra_buttons:
+            layout.addWidget(b)
+        layout.addStretch(1)
+        return page
+
     # -- flow ---------------------------------------------------------------------------------
     def enter(self) -> None:
         self.show_handoff()
 
+    def _progress(self) -> tuple[int, int]:
+        present = len(self.ctx.session.present)
+        return present - len(self.pending()), present
+
     def show_handoff(self) -> None:
+        flow = self.ctx.session
         people = self.pending()
-        total = len(self.ctx.session.participants)
+        done, total = self._progress()
+        self.progress.setText(f"{done} of {total} done")
+        self.ctx.projector.show_progress(flow.question["text"], self.step_title, done, total)
         if not people:
-            self.done.emit(self.next_step)
+            self._show(self.handback)
+            self.facilitator_button.setFocus()
             return
         self.current = people[0]
         name = self.current["pseudonym"]
         self.handoff_title.setText(f"Please hand the laptop to {name}")
         hint_text = self.handoff_hint.format(name=name)
         self.handoff_text.setText(f"{name}: press Enter when you are ready. {hint_text}")
-        self.progress.setText(f"{total - len(people)} of {total} done")
-        self.stack.setCurrentWidget(self.handoff)
-        self.ready_button.setVisible(True)
+        self._show(self.handoff)
         self.ready_button.setFocus()
-        self.save_button.setVisible(False)
-        if self.entry is not None:
-            self.stack.removeWidget(self.entry)
-            self.entry.deleteLater()
-            self.entry = None
 
     def start_entry(self) -> None:
-        if self.current is None:
+        if self.current is None or self.stack.currentWidget() is not self.handoff:
             return
-        self.entry = self.build_entry(self.current)
-        self.stack.addWidget(self.entry)
-        self.stack.setCurrentWidget(self.entry)
-        self.ready_button.setVisible(False)
-        self.save_button.setVisible(True)
+        entry = self.build_entry(self.current)
+        self.stack.addWidget(entry)
+        self.entry = entry
+        self._show(entry)
         self.started = time.monotonic()
-        self.entry.setFocus()
-        focus = getattr(self.entry, "first_focus", None)
+        entry.setFocus()
+        focus = getattr(entry, "first_focus", None)
         if focus is not None:
             focus.setFocus()
 
     def save_entry(self) -> None:
-        if self.current is None or self.stack.currentWidget() is self.handoff:
+        if (
+            self.current is None
+            or self.entry is None
+            or self.stack.currentWidget() is not self.entry
+        ):
             return
         try:
             self.save(self.current, time.monotonic() - self.started)
         except ValueError as exc:
             self.show_error(f"Not saved yet: {exc}")
             return
-        self.show_error("")
         self.show_handoff()
 
-    def confirm(self) -> None:
-        if self.stack.currentWidget() is self.handoff:
-            self.start_entry()
+    def show_facilitator(self) -> None:
+        """The facilitator page: after the hand-back, or from a hand-over page (F2)."""
+        if self.stack.currentWidget() not in (self.handoff, self.handback):
+            return
+        self._show(self.facilitator)
+        self.refresh_facilitator()
+        self.continue_button.setFocus()
+
+    def refresh_facilitator(self) -> None:
+        flow = self.ctx.session
+        pending = self.pending()
+        complete = not pending
+        done, total = self._progress()
+        lines = [f"{done} of {total} present have answered."]
+        if pending:
+            lines.append(
+                "Still to answer: "
+                + ", ".join(p["pseudonym"] for p in pending)
+                + ". Corrections that show what someone wrote open once everyone has answered."
+            )
+        absent = flow.absent_names()
+        if absent:
+            lines.append(
+                f"Absent: {', '.join(absent)}. Nobody waits for them, and the statements are "
+                "scored for the people present only."
+            )
+        self.fac_status.setText("\n".join(lines))
+        last = flow.last_entry(self.step)
+        self.undo_button.setEnabled(last is not None)
+        self.undo_button.setText(
+            f"Undo the last {UNDOABLE[self.step]} ({flow.pseudonym(last)})…"
+            if last is not None
+            else f"Undo the last {UNDOABLE[self.step]} (none yet)"
+        )
+        for b in self.extra_buttons:
+            b.setEnabled(complete)
+        self.continue_button.setText(
+            "Continue (Ctrl+Enter)" if complete else "Back to the hand-over (Ctrl+Enter)"
+        )
+
+    def proceed(self) -> None:
+        if self.stack.currentWidget() is not self.facilitator:
+            return
+        if self.pending():
+            self.show_handoff()
         else:
+            self.done.emit(self.next_step)
+
+    # -- facilitator corrections --------------------------------------------------------------
+    def undo_last(self) -> None:
+        flow = self.ctx.session
+        pid = flow.last_entry(self.step)
+        if pid is None:
+            return
+        name = flow.pseudonym(pid)
+        what = UNDOABLE[self.step]
+        if dialogs.confirm(
+            self, "Undo", f"Remove {name}'s {what}? {name} will be asked again on this step."
+        ):
+            flow.undo_last(self.step)
+            self.message.emit(f"{name}'s {what} was removed (kept in the session's log).")
+        self.refresh_facilitator()
+
+    def toggle_absent(self) -> None:
+        flow = self.ctx.session
+        absent = set(flow.absent_names())
+        items = [
+            f"{p['pseudonym']} — {'absent: mark back in the room' if p['pseudonym'] in absent else 'present: mark absent'}"
+            for p in flow.participants
+        ]
+        picked = dialogs.choose(self, "Who is in the room?", "Participant:", items)
+        if picked is None:
+            return
+        name = picked.split(" — ")[0]
+        pid = next(p["id"] for p in flow.participants if p["pseudonym"] == name)
+        try:
+            flow.mark_absent(pid, name not in absent)
+        except ValueError as exc:
+            self.show_error(str(exc))
+        self.refresh_facilitator()
+
+    def add_late(self) -> None:
+        name = dialogs.ask_text(self, "A late participant", "Pseudonym:")
+        if not name or not name.strip():
+            return
+        try:
+            self.ctx.session.add_late_participant(name)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.message.emit(f"{name.strip()} joins the session; they are asked from this step on.")
+        self.refresh_facilitator()
+
+    # -- keys ---------------------------------------------------------------------------------
+    def _f2(self) -> None:
+        if self.stack.currentWidget() is self.handoff:
+            self.show_facilitator()
+
+    def return_pressed(self) -> None:
+        page = self.stack.currentWidget()
+        if page is self.handoff:
+            self.start_entry()
+        elif page is self.handback:
+            self.show_facilitator()
+        elif page is self.entry:
             self.save_entry()
+
+    def confirm(self) -> None:
+        page = self.stack.currentWidget()
+        if page is self.facilitator:
+            self.proceed()
+        else:
+            self.return_pressed()
 
 
 class PrivateNote(QLabel):

@@ -7,21 +7,23 @@ from typing import Any
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from consensus_desktop.facilitation import ranking_problem
 from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen, PrivateNote
-from consensus_desktop.gui.style import body, hint
+from consensus_desktop.gui.style import body, scale_font
 from consensus_desktop.gui.widgets.likert import QUALITY_LABELS, LikertScale
 
 
 class RatingScreen(PassTheLaptopScreen):
     title = "Rate the statements"
     next_step = "tradeoffs"
+    step = "rating"
+    step_title = "Step 3: everyone rates the shortlist"
 
     def pending(self) -> list[dict[str, Any]]:
         return self.ctx.session.pending(self.ctx.session.raters())
@@ -38,26 +40,34 @@ class RatingScreen(PassTheLaptopScreen):
         inner = QWidget()
         layout = QVBoxLayout(inner)
         page.rows = []  # type: ignore[attr-defined]
+        page.boxes = []  # type: ignore[attr-defined]
+        page.scroll_area = scroll  # type: ignore[attr-defined]
         for n, cand in enumerate(items, 1):
             box = QFrame()
             box.setFrameShape(QFrame.Shape.StyledPanel)
             bl = QVBoxLayout(box)
-            bl.addWidget(body(f"{n}. {cand.text}", 1.25))
-            bl.addWidget(hint("How much do you agree? (focus the scale, keys 1–7)"))
+            bl.addWidget(body(f"{n}. {cand.text}", 1.5))
+            bl.addWidget(
+                body("How much do you agree? Keys 1–7 on the highlighted scale; Tab moves on.", 1.1)
+            )
             agree = LikertScale()
             bl.addWidget(agree)
-            bl.addWidget(hint("How good is it as a statement for the group?"))
+            bl.addWidget(body("How good is it as a statement for the group?", 1.1))
             quality = LikertScale(QUALITY_LABELS)
             bl.addWidget(quality)
             rank_row = QHBoxLayout()
-            rank_row.addWidget(QLabel("Your rank (optional, 1 = best):"))
+            rank_row.addWidget(
+                body(f"Your rank (optional: rank all {len(items)} or none; 1 = best):", 1.1)
+            )
             rank = QSpinBox()
             rank.setRange(0, len(items))
             rank.setSpecialValueText("–")
+            scale_font(rank, 1.3)
             rank_row.addWidget(rank)
             rank_row.addStretch(1)
             bl.addLayout(rank_row)
             layout.addWidget(box)
+            page.boxes.append(box)  # type: ignore[attr-defined]
             page.rows.append((cand, agree, quality, rank))  # type: ignore[attr-defined]
         layout.addStretch(1)
         scroll.setWidget(inner)
@@ -65,11 +75,27 @@ class RatingScreen(PassTheLaptopScreen):
         page.first_focus = page.rows[0][1] if page.rows else None  # type: ignore[attr-defined]
         return page
 
+    def _focus_row(self, number: int, widget: QWidget) -> None:
+        """Scroll statement ``number`` (1-based) into view and put the keyboard on ``widget``."""
+        self.entry.scroll_area.ensureWidgetVisible(self.entry.boxes[number - 1])  # type: ignore[union-attr]
+        widget.setFocus()
+
     def save(self, person: dict[str, Any], seconds: float) -> None:
         rows = self.entry.rows  # type: ignore[union-attr]
         missing = [i + 1 for i, (_, agree, _, _) in enumerate(rows) if agree.value() is None]
         if missing:
-            raise ValueError(f"Please rate your agreement with statement(s) {missing} first.")
+            self._focus_row(missing[0], rows[missing[0] - 1][1])
+            which = (
+                f"statement {missing[0]}"
+                if len(missing) == 1
+                else "statements " + ", ".join(map(str, missing[:-1])) + f" and {missing[-1]}"
+            )
+            raise ValueError(f"Please say how much you agree with {which} first.")
+        problem = ranking_problem({i + 1: r[3].value() for i, r in enumerate(rows)}, len(rows))
+        if problem is not None:
+            sentence, first = problem
+            self._focus_row(first, rows[first - 1][3])
+            raise ValueError(sentence)
         flow = self.ctx.session
         per_item = seconds / max(len(rows), 1)
         for cand, agree, quality, _ in rows:

@@ -6,51 +6,15 @@ import math
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
+from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, heading, hint
-from consensus_desktop.gui.widgets.heatmap import agreement_color
+from consensus_desktop.gui.widgets.rating_bars import RatingBars
 from consensus_desktop.store.exports import anonymise_session, polis_csv, ratings_csv
 from consensus_desktop.store.transfer import export_session, timestamped_name
-
-
-class RatingBars(QWidget):
-    """How many participants gave each rating 1–7 (QPainter bars)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.counts = [0] * 7
-        self.setMinimumHeight(150)
-        self.setMaximumHeight(280)
-
-    def set_counts(self, counts: list[int]) -> None:
-        self.counts = counts
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        fm = p.fontMetrics()
-        w, h = self.width(), self.height() - fm.height() - 6
-        top = max(max(self.counts), 1)
-        bw = w / 7
-        for i, c in enumerate(self.counts):
-            bh = (h - fm.height()) * c / top
-            rect = QRectF(i * bw + 6, h - bh, bw - 12, bh)
-            p.fillRect(rect, agreement_color(i + 1))
-            p.setPen(QColor(40, 40, 40))
-            p.drawRect(rect)
-            p.drawText(
-                QRectF(i * bw, h - bh - fm.height(), bw, fm.height()),
-                Qt.AlignmentFlag.AlignCenter,
-                str(c),
-            )
-            p.drawText(
-                QRectF(i * bw, h + 4, bw, fm.height()), Qt.AlignmentFlag.AlignCenter, str(i + 1)
-            )
-        p.end()
 
 
 def _fmt(x: float) -> str:
@@ -73,8 +37,14 @@ class ResultsScreen(Screen):
         self.layout_.addWidget(self.bars)
         self.metrics = body("", 1.25)
         self.layout_.addWidget(self.metrics)
+        self.warnings = QLabel("")
+        self.warnings.setObjectName("warning")
+        self.warnings.setWordWrap(True)
+        self.layout_.addWidget(self.warnings)
         self.layout_.addStretch(1)
-        self.add_action("Export session file…", self.export_file)
+        self.add_action("Critique round…", self.critique_round)
+        self.add_action("Export session file… (Ctrl+E)", self.export_file_and_say)
+        QShortcut(QKeySequence("Ctrl+E"), self, self.export_file_and_say)
         self.add_action("Export anonymised…", self.export_anonymised)
         self.add_action("Export CSV…", self.export_csv)
         self.add_action("Back to trade-offs", lambda: self.done.emit("tradeoffs"))
@@ -93,10 +63,14 @@ class ResultsScreen(Screen):
             f"Group internal agreement (1 = unanimous, 0 = evenly split): position statement "
             f"{_fmt(before.gia)} ({before.n_agree} agree, {before.n_disagree} disagree) → final "
             f"statement {_fmt(after.gia)} ({after.n_agree} agree, {after.n_disagree} disagree). "
-            f"{len(ratings)} of {len(flow.participants)} rated the final statement."
+            f"{len(ratings)} of {len(flow.present)} present rated the final statement."
         )
+        warnings = flow.result_warnings()
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warnings.setVisible(bool(warnings))
         if sel:
-            self.ctx.projector.show_statement(flow.question["text"], sel["text"])
+            counts = [sum(1 for r in ratings.values() if r == k) for k in range(1, 8)]
+            self.ctx.projector.show_statement(flow.question["text"], sel["text"], counts)
         n, total = flow.settings.question_index + 1, len(flow.questions)
         self.title_label.setText(f"Result — question {n} of {total}" if total > 1 else "Result")
         self.finish_button.setText(
@@ -110,6 +84,26 @@ class ResultsScreen(Screen):
             self.done.emit("baseline")
         else:
             self.done.emit("start")
+
+    def critique_round(self) -> None:
+        """The room critiques the chosen statement and the model revises it."""
+        flow = self.ctx.session
+        if flow.selection() is None:
+            return
+        if dialogs.confirm(
+            self,
+            "Critique round",
+            "Start a critique round? Each participant says privately what they would change in "
+            "the chosen statement; the model then writes revised statements for the room to rate.",
+        ):
+            flow.start_critique_round()
+            self.done.emit("critique")
+
+    def export_file_and_say(self) -> None:
+        """Ctrl+E: export the session file and say in a dialog where it went."""
+        out = self.export_file()
+        if out is not None:
+            dialogs.inform(self, "Session exported", f"The session file was saved to:\n{out}")
 
     def _ask_save(self, title: str, suggested: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self, title, suggested, "SQLite (*.sqlite)")

@@ -58,6 +58,9 @@ class StartScreen(Screen):
     def confirm(self) -> None:
         self._open_selected()
 
+    def return_pressed(self) -> None:
+        self._open_selected()
+
     def import_file(self, path: str | None = None) -> None:
         if not path:
             path, _ = QFileDialog.getOpenFileName(

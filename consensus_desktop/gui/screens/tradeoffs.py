@@ -1,4 +1,10 @@
-"""Trade-offs: re-rank live from utilitarian to Rawlsian, see who is served, pick a statement."""
+"""Trade-offs: from "best for the group on average" to "best for the person least served".
+
+Plain words by default; the expert figures (alpha, W, price of fairness, Schulze, the reward
+model's validation) are one click away. Candidates keep their letter (A, B, …) whatever the
+slider says. Once the room has rated, only rated statements can be chosen; the others are shown
+as predictions only.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QPushButton,
     QSlider,
     QSplitter,
     QTableWidget,
@@ -20,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from consensus_desktop.facilitation import Scores
+from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
 from consensus_desktop.gui.widgets.heatmap import Heatmap
@@ -27,8 +36,11 @@ from consensus_desktop.gui.widgets.winner_strip import WinnerStrip
 from consensus_desktop.welfare.schulze import SchulzeResult
 from consensus_desktop.welfare.tradeoff import TradeOff, alpha_from_t, t_from_alpha
 
-SLIDER_STEPS = 1000
+SLIDER_STEPS = 20  # one key press moves one visible tick
+MARKS = {"u": 0, "n": SLIDER_STEPS // 2, "r": SLIDER_STEPS}  # alpha 0, 1 (Nash), inf
 HEATMAP_COLUMNS = 6
+COLUMNS = ["Rank", "Statement", "W", "Average agreement", "Lowest", "Least served", "Wording"]
+EXPERT_COLUMNS = {2}
 
 
 def alpha_label(alpha: float) -> str:
@@ -41,56 +53,88 @@ def alpha_label(alpha: float) -> str:
     return f"α = {alpha:.2f}"
 
 
+def plain_label(step: int) -> str:
+    if step == 0:
+        return "Best for the group on average (key U)"
+    if step == SLIDER_STEPS:
+        return "Best for the person least served (key R)"
+    if step == SLIDER_STEPS // 2:
+        return "Balanced: the average and the least served count alike (key N)"
+    side = "the group on average" if step < SLIDER_STEPS // 2 else "the person least served"
+    return f"Leaning towards {side}"
+
+
+class MarkSlider(QSlider):
+    """A slider with visible steps; U, N and R jump to the three marks."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        mark = MARKS.get(event.text().lower())
+        if mark is not None:
+            self.setValue(mark)
+        else:
+            super().keyPressEvent(event)
+
+
 class TradeoffScreen(Screen):
-    title = "Trade-offs: which statement serves the group?"
+    title = "Which statement serves the group?"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.trust = hint("")
         self.layout_.addWidget(self.trust)
         row = QHBoxLayout()
-        row.addWidget(body("Utilitarian"))
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        row.addWidget(body("Best for the group\non average (U)"))
+        self.slider = MarkSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
-        self.slider.setPageStep(SLIDER_STEPS // 10)
+        self.slider.setSingleStep(1)
+        self.slider.setPageStep(SLIDER_STEPS // 4)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setTickInterval(1)
+        self.slider.setToolTip("Arrow keys move one step; U, N and R jump to the three marks.")
         self.slider.valueChanged.connect(self._on_alpha)
         row.addWidget(self.slider, 1)
-        row.addWidget(body("Rawlsian"))
+        row.addWidget(body("Best for the person\nleast served (R)"))
         self.layout_.addLayout(row)
-        self.alpha_text = body("")
+        self.alpha_text = body("", 1.2)
         self.layout_.addWidget(self.alpha_text)
         self.strip = WinnerStrip()
         self.layout_.addWidget(self.strip)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["#", "W", "Mean", "Min", "Worst off", "Statement"])
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        for col in range(5):
+        for col in range(len(COLUMNS) - 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         split.addWidget(self.table)
         lower = QWidget()
         ll = QVBoxLayout(lower)
         ll.setContentsMargins(0, 0, 0, 0)
-        self.summary = hint("")
+        self.summary = body("")
         ll.addWidget(self.summary)
         self.heatmap = Heatmap()
         ll.addWidget(self.heatmap, 1)
         split.addWidget(lower)
         split.setSizes([300, 220])
         self.layout_.addWidget(split, 1)
+        self.expert = QPushButton("Expert figures")
+        self.expert.setCheckable(True)
+        self.expert.toggled.connect(self._on_alpha)
+        self.action_row.insertWidget(0, self.expert)
+        self.regenerate_button = self.add_action("Write more statements", self.regenerate)
+        self.edit_button = self.add_action("Edit wording…", self.edit_selected)
         self.project = self.add_action("Show on projector", self.show_on_projector)
-        self.choose_now = self.add_action("Choose selected", self.choose)
         self.main_action = self.add_action("", self.confirm, primary=True)
         self.finish_layout()
         self.scores: Scores | None = None
         self.analysis: TradeOff | None = None
         self.order: list[int] = []
+        self.choosable: list[int] = []
         self.schulze: SchulzeResult | None = None
 
     # -- state --------------------------------------------------------------------------------
@@ -100,23 +144,31 @@ class TradeoffScreen(Screen):
 
     def enter(self) -> None:
         flow = self.ctx.session
-        self.scores = flow.scores()
-        self.analysis = flow.tradeoff(self.scores)
+        self.scores = s = flow.scores()
+        rated = s.has_ratings
+        self.choosable = [i for i in range(len(s.candidates)) if not rated or s.is_rated(i)]
+        self.analysis = flow.tradeoff(s, self.choosable)
         self.schulze = flow.schulze()  # from the room's rankings; fixed while the slider moves
-        reward = self.ctx.engine.reward
-        trust = f"{reward.version.label}: {reward.version.validation}" if reward is not None else ""
-        if self.scores.has_ratings:
+        absent = flow.absent_names()
+        present = (
+            f" Scored for the {len(s.names)} present; absent: {', '.join(absent)}."
+            if absent
+            else ""
+        )
+        if rated:
             self.trust.setText(
-                "The room has rated the shortlist: real ratings (marked *) replace predictions. "
-                f"Other cells are the model's guesses ({trust})."
+                "The room has rated the shortlist: only rated statements can be chosen (cells "
+                "marked * are real ratings; the rest are the model's guesses)." + present
             )
             self.main_action.setText("Choose the selected statement (Ctrl+Enter)")
         else:
             self.trust.setText(
-                f"These are the model's predictions, not the room's view: {trust}. "
-                "Let the room rate a shortlist before choosing."
+                "These are the model's guesses at how much each person agrees, not the room's "
+                "view: let the room rate a shortlist before choosing." + present
             )
             self.main_action.setText("Room rates the shortlist (Ctrl+Enter)")
+        self.regenerate_button.setEnabled(flow.can_regenerate())
+        self.edit_button.setEnabled(not rated)
         self.slider.blockSignals(True)
         self.slider.setValue(round(t_from_alpha(flow.settings.alpha) * SLIDER_STEPS))
         self.slider.blockSignals(False)
@@ -124,78 +176,136 @@ class TradeoffScreen(Screen):
         self.slider.setFocus()
 
     def _on_alpha(self) -> None:
-        if self.scores is None or self.analysis is None:
+        s, a = self.scores, self.analysis
+        if s is None or a is None:
             return
         flow = self.ctx.session
         alpha = self.alpha
-        self.alpha_text.setText(alpha_label(alpha))
-        self.order = flow.order_at(alpha, self.scores)
-        w = flow.welfare_at(alpha, self.scores)
-        names = [p["pseudonym"] for p in flow.participants]
-        combined = self.scores.combined
-        rank_of = {c: r for r, c in enumerate(self.order)}
+        expert = self.expert.isChecked()
+        plain = plain_label(self.slider.value())
+        self.alpha_text.setText(f"{plain} · {alpha_label(alpha)}" if expert else plain)
+        for col in EXPERT_COLUMNS:
+            self.table.setColumnHidden(col, not expert)
+        ok = set(self.choosable)
+        ranked = flow.order_at(alpha, s)
+        self.order = [c for c in ranked if c in ok] + [c for c in ranked if c not in ok]
+        w = flow.welfare_at(alpha, s)
+        combined = s.combined
         self.table.setRowCount(len(self.order))
         for r, c in enumerate(self.order):
             row = combined[c]
+            usable = c in ok
             cells = [
-                f"{r + 1}",
+                f"{r + 1}" if usable else "–",
+                s.label(c),
                 f"{w[c]:.2f}",
-                f"{np.mean(row):.2f}",
-                f"{np.min(row):.2f}",
-                names[int(np.argmin(row))],
-                self.scores.candidates[c].text,
+                f"{np.mean(row):.1f} of 7",
+                f"{np.min(row):.1f}",
+                s.names[int(np.argmin(row))],
+                s.candidates[c].text + ("" if usable else "  (prediction only: not rated)"),
             ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if col < 5:
+                if col < len(COLUMNS) - 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if not usable:
+                    item.setFlags(Qt.ItemFlag.NoItemFlags)
+                    font = QFont(item.font())
+                    font.setItalic(True)
+                    item.setFont(font)
                 self.table.setItem(r, col, item)
         self.table.resizeRowsToContents()
         self.table.selectRow(0)
         top = self.order[:HEATMAP_COLUMNS]
         self.heatmap.set_data(
-            combined[top].T,
-            names,
-            [f"#{r + 1}" for r in range(len(top))],
-            np.isfinite(self.scores.rated[top]).T,
+            combined[top].T, s.names, [s.label(c) for c in top], np.isfinite(s.rated[top]).T
         )
-        self.strip.set_data(
-            self.analysis.stretches,
-            {c: f"#{rank_of[c] + 1}" for c in range(len(self.order))},
-            alpha,
-        )
-        a = self.analysis
+        labels = {i: s.label(c) for i, c in enumerate(self.choosable)}
+        self.strip.set_data(a.stretches, labels, alpha)
+        best_avg = s.label(self.choosable[a.utilitarian_winner])
+        best_least = s.label(self.choosable[a.rawlsian_winner])
         text = (
-            f"Utilitarian winner: #{rank_of[a.utilitarian_winner] + 1} · Rawlsian winner: "
-            f"#{rank_of[a.rawlsian_winner] + 1} · price of fairness: {a.price_of_fairness:.2f} "
-            "points of mean agreement"
+            f"Best for the group on average: {best_avg}. "
+            f"Best for the person least served: {best_least}."
         )
-        if self.schulze is not None:
-            winner = self.schulze.untied[0]
-            text += f" · Schulze winner from the room's rankings: #{rank_of[winner] + 1}"
+        if expert:
+            text += f" Price of fairness: {a.price_of_fairness:.2f} points of mean agreement."
+            if self.schulze is not None:
+                text += (
+                    f" Schulze winner from the room's rankings: {s.label(self.schulze.untied[0])}."
+                )
+            reward = self.ctx.engine.reward
+            if reward is not None:
+                text += f" Predictions: {reward.version.label}: {reward.version.validation}."
         self.summary.setText(text)
 
     def selected(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows or self.scores is None:
             return None
-        return self.scores.candidates[self.order[rows[0].row()]].id
+        index = self.order[rows[0].row()]
+        return self.scores.candidates[index].id if index in self.choosable else None
 
+    def select_candidate(self, cid: int) -> None:
+        assert self.scores is not None
+        index = next(i for i, c in enumerate(self.scores.candidates) if c.id == cid)
+        self.table.selectRow(self.order.index(index))
+
+    def _text(self, cid: int) -> str:
+        assert self.scores is not None
+        return next(c.text for c in self.scores.candidates if c.id == cid)
+
+    # -- actions ------------------------------------------------------------------------------
     def show_on_projector(self) -> None:
         cid = self.selected()
-        if cid is not None and self.scores is not None:
-            text = next(c.text for c in self.scores.candidates if c.id == cid)
-            self.ctx.projector.show_statement(self.ctx.session.question["text"], text)
+        if cid is not None:
+            self.ctx.projector.show_statement(self.ctx.session.question["text"], self._text(cid))
+
+    def regenerate(self) -> None:
+        """New statements for this round; the ones already written stay on the list."""
+        try:
+            self.ctx.session.request_regeneration()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.done.emit("generation")
+
+    def edit_selected(self) -> None:
+        cid = self.selected()
+        if cid is None:
+            self.show_error("Select a statement to edit first.")
+            return
+        text = dialogs.ask_text(
+            self,
+            "Edit the wording",
+            "New wording (the original is kept; predictions stay those of the original):",
+            self._text(cid),
+            multiline=True,
+        )
+        if text is None:
+            return
+        try:
+            new_id = self.ctx.session.edit_candidate(cid, text)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.enter()
+        self.select_candidate(new_id)
 
     def choose(self) -> None:
         cid = self.selected()
         if cid is None or self.scores is None:
+            self.show_error("Select a statement the room has rated.")
             return
         flow = self.ctx.session
         top = self.scores.candidates[self.order[0]].id
         by = "welfare" if cid == top else "facilitator override"
         basis = "ratings+predictions" if self.scores.has_ratings else "predictions"
-        flow.select(cid, f"isoelastic ({basis})", self.alpha, by)
+        try:
+            flow.select(cid, f"isoelastic ({basis})", self.alpha, by)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
         self.show_on_projector()
         if flow.settings.critique_round and flow.rounds_done() == 1:
             self.done.emit("critique")

@@ -1,0 +1,267 @@
+"""In front of the room: private pages stay private, the hand-back, and recovery from surprises."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from drive import (
+    NAMES,
+    OPINIONS,
+    ctrl_enter,
+    enter,
+    focused,
+    hand_back,
+    key,
+    pass_round,
+    rate_shortlist,
+    setup_session,
+    type_text,
+    wait_until,
+)
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from consensus_desktop.gui import dialogs
+
+
+def visible_text(win: QWidget) -> str:
+    """Everything a person looking at the window can read (labels, buttons, text boxes)."""
+    parts = []
+    for w in win.findChildren(QWidget):
+        if not w.isVisible():
+            continue
+        if isinstance(w, QLabel | QAbstractButton | QLineEdit):
+            parts.append(w.text())
+        elif isinstance(w, QPlainTextEdit):
+            parts.append(w.toPlainText())
+        parts.append(w.toolTip())
+    return "\n".join(parts)
+
+
+@pytest.fixture()
+def no_dialogs(monkeypatch):  # type: ignore[no-untyped-def]
+    """Dialogs answer from a queue; an unexpected dialog fails the test."""
+    answers: dict[str, list[Any]] = {"confirm": [], "choose": [], "ask_text": [], "inform": []}
+
+    def answer(kind: str) -> Any:
+        def f(*args: Any, **kwargs: Any) -> Any:
+            if not answers[kind]:
+                raise AssertionError(f"unexpected {kind} dialog: {args[1:]}")
+            return answers[kind].pop(0)
+
+        return f
+
+    for kind in answers:
+        monkeypatch.setattr(dialogs, kind, answer(kind))
+    return answers
+
+
+def test_participant_three_cannot_reach_participant_ones_opinion(window, no_dialogs) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    setup_session(win)
+    pass_round(win, lambda i: key("4"))
+    screen = win.screens["opinions"]
+    for i in range(2):  # Ann and Ben write
+        enter(win)
+        type_text(OPINIONS[i])
+        ctrl_enter(win)
+    enter(win)  # Cai's private page
+    assert screen.stack.currentWidget() is screen.entry
+    seen = visible_text(win)
+    assert "Cai" in seen and OPINIONS[0] not in seen and OPINIONS[1] not in seen
+    assert "Correct" not in seen
+    # every key a participant might try on their page: Tab round, F2, Enter, Escape
+    for _ in range(12):
+        QTest.keyClick(focused(), Qt.Key.Key_Tab)
+        assert OPINIONS[0] not in visible_text(win)
+    QTest.keyClick(win, Qt.Key.Key_F2)
+    QTest.keyClick(win, Qt.Key.Key_Escape)
+    assert screen.stack.currentWidget() is screen.entry
+    assert OPINIONS[0] not in visible_text(win)
+    screen.entry.edit.setFocus()
+    type_text("Cai's view.")
+    ctrl_enter(win)
+    # on the next hand-over page the facilitator page opens (F2) but without corrections
+    QTest.keyClick(win, Qt.Key.Key_F2)
+    assert screen.stack.currentWidget() is screen.facilitator
+    assert not screen.extra_buttons[0].isEnabled()
+    screen.correct()  # even called directly: no dialog while someone is still to answer
+    assert OPINIONS[0] not in visible_text(win)
+    assert "Dee" in screen.fac_status.text()
+    ctrl_enter(win)  # back to the hand-over
+    assert screen.stack.currentWidget() is screen.handoff
+
+
+def test_hand_back_comes_before_anything_named(window, no_dialogs) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    setup_session(win)
+    pass_round(win, lambda i: key("4"))
+    pass_round(win, lambda i: type_text(OPINIONS[i]))
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    ctrl_enter(win)
+    rating = win.screens["rating"]
+    for i in range(len(NAMES)):
+        enter(win)
+        rate_shortlist(i)
+        ctrl_enter(win)
+    # the last participant still holds the laptop: nobody's name, no ratings on screen
+    assert win.current is rating and rating.stack.currentWidget() is rating.handback
+    seen = visible_text(win)
+    assert "hand the laptop back" in seen
+    assert not any(n in seen for n in NAMES), seen
+    enter(win)  # the facilitator confirms
+    assert rating.stack.currentWidget() is rating.facilitator
+    ctrl_enter(win)
+    trade = win.screens["tradeoffs"]
+    assert win.current is trade
+    # names (who is least served) appear only now, after the facilitator confirmed
+    least_served = {trade.table.item(r, 5).text() for r in range(trade.table.rowCount())}
+    assert least_served <= set(NAMES) and least_served
+
+
+def test_correcting_an_opinion_after_the_hand_back(window, no_dialogs) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    setup_session(win)
+    pass_round(win, lambda i: key("4"))
+    screen = win.screens["opinions"]
+    for i in range(len(NAMES)):
+        enter(win)
+        type_text(OPINIONS[i])
+        ctrl_enter(win)
+    enter(win)
+    assert screen.extra_buttons[0].isEnabled()
+    no_dialogs["choose"].append("Ann")
+    no_dialogs["ask_text"].append("Lower limits save lives near schools.")
+    screen.extra_buttons[0].click()
+    flow = win.ctx.session
+    assert flow.opinions()[flow.participants[0]["id"]] == "Lower limits save lives near schools."
+    kinds = [e["kind"] for e in flow.store.db.table("events").rows]
+    assert "opinion_corrected" in kinds
+
+
+def test_recovery_absent_late_regenerate_edit_undo(window, no_dialogs) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    setup_session(win)
+    flow = win.ctx.session
+    baseline = win.screens["baseline"]
+    # Dee is not there: the facilitator marks her absent from the first hand-over page (F2)
+    QTest.keyClick(win, Qt.Key.Key_F2)
+    assert baseline.stack.currentWidget() is baseline.facilitator
+    no_dialogs["choose"].append("Dee — present: mark absent")
+    baseline.absent_button.click()
+    assert "Absent: Dee" in baseline.fac_status.text()
+    ctrl_enter(win)
+    pass_round(win, lambda i: key(str(3 + i)))
+    assert set(flow.baselines()) == {p["id"] for p in flow.participants[:3]}
+    # Eve arrives late, during the opinions
+    opinions = win.screens["opinions"]
+    QTest.keyClick(win, Qt.Key.Key_F2)
+    no_dialogs["ask_text"].append("Eve")
+    opinions.late_button.click()
+    ctrl_enter(win)
+    late_opinions = [*OPINIONS[:3], "Cars first, but schools need care."]
+    pass_round(win, lambda i: type_text(late_opinions[i]))
+    assert [p["pseudonym"] for p in flow.present] == ["Ann", "Ben", "Cai", "Eve"]
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    trade = win.screens["tradeoffs"]
+    n = flow.settings.n_candidates
+    assert len(flow.scores().candidates) == n
+    assert flow.scores().names == ["Ann", "Ben", "Cai", "Eve"]
+    assert "Dee" in visible_text(win)  # said on screen: scored for those present
+    # regenerate: new statements join the old ones in the same round
+    trade.regenerate_button.click()
+    wait_until(lambda: win.current is trade)
+    assert len(flow.scores().candidates) == 2 * n and flow.rounds_done() == 1
+    runs = list(flow.store.db.table("generation_runs").rows)
+    assert [r["round"] for r in runs] == [0, 0]
+    # edit the wording of a shortlisted candidate before the room rates
+    target = flow.shortlist()[0]
+    trade.select_candidate(target.id)
+    no_dialogs["ask_text"].append("We support lower limits near schools and homes.")
+    trade.edit_button.click()
+    cands = flow.scores().candidates
+    edited = next(c for c in cands if c.edited_from == target.id)
+    assert edited.label == target.label + "′" and target.id not in {c.id for c in cands}
+    assert edited.id in {c.id for c in flow.shortlist()}
+    row = flow.store.db.table("candidates").get(edited.id)
+    assert row["replaces_id"] == target.id and row["provenance"] == "facilitator_edit"
+    ctrl_enter(win)
+    rating = win.screens["rating"]
+    for i in range(4):
+        enter(win)
+        assert any(c.id == edited.id for c, *_ in rating.entry.rows) or i > 0
+        rate_shortlist(i)
+        ctrl_enter(win)
+    # the facilitator undoes the last rating (Eve pressed the wrong keys)
+    enter(win)
+    no_dialogs["confirm"].append(True)
+    rating.undo_button.click()
+    eve = flow.present[-1]["id"]
+    assert eve not in flow.raters()
+    ctrl_enter(win)  # back to the hand-over: Eve again
+    assert "Eve" in rating.handoff_title.text()
+    enter(win)
+    rate_shortlist(1)
+    ctrl_enter(win)
+    hand_back(win)
+    assert win.current is trade and len(flow.raters()) == 4
+    kinds = [e["kind"] for e in flow.store.db.table("events").rows]
+    for kind in (
+        "participant_absent",
+        "participant_added_late",
+        "regenerate",
+        "regenerated",
+        "candidate_edited",
+        "undo",
+    ):
+        assert kind in kinds, kind
+    undo = next(
+        json.loads(e["payload"]) for e in flow.store.db.table("events").rows if e["kind"] == "undo"
+    )
+    assert undo["undo"] == "rating" and undo["participant_id"] == eve
+
+
+def test_duplicate_ranks_are_refused_with_a_sentence(window, no_dialogs) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    setup_session(win)
+    pass_round(win, lambda i: key("4"))
+    pass_round(win, lambda i: type_text(OPINIONS[i]))
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    ctrl_enter(win)
+    rating = win.screens["rating"]
+    enter(win)
+    rows = rating.entry.rows
+    for _, agree, _, _ in rows:
+        agree.set_value(5)
+    ctrl_enter(win)  # no ranks at all is fine
+    assert rating.stack.currentWidget() is rating.handoff
+    enter(win)
+    rows = rating.entry.rows
+    for n, (_, agree, _, rank) in enumerate(rows):
+        agree.set_value(5)
+        rank.setValue(1 if n in (1, 3) else 0)
+    enter(win)
+    err = rating.error_label.text()
+    assert "Statements 2 and 4 both have rank 1" in err, err
+    assert QApplication.focusWidget() is rows[1][3]
+    assert rating.stack.currentWidget() is rating.entry
+    for n, (_, _, _, rank) in enumerate(rows):
+        rank.setValue(n + 1)
+    rows[0][1].set_value(None)
+    ctrl_enter(win)
+    assert "agree with statement 1 first" in rating.error_label.text()
+    assert QApplication.focusWidget() is rows[0][1]
+    rows[0][1].set_value(3)
+    ctrl_enter(win)
+    assert rating.stack.currentWidget() is rating.handoff
+    assert win.ctx.session.store.db.table("rankings").count == 1
