@@ -28,7 +28,7 @@ from consensus_desktop.gui.screens.results import ResultsScreen
 from consensus_desktop.gui.screens.setup import SetupScreen
 from consensus_desktop.gui.screens.start import StartScreen
 from consensus_desktop.gui.screens.tradeoffs import TradeoffScreen
-from consensus_desktop.gui.style import STYLESHEET
+from consensus_desktop.gui.style import STYLESHEET, apply_zoom, load_zoom, step_zoom
 from consensus_desktop.store.session_store import SessionStore
 
 SCREENS: dict[str, type[Screen]] = {
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(f"Consensus Desktop {__version__}")
         self.setStyleSheet(STYLESHEET)
+        load_zoom()  # before any screen is built: sizes are relative to the remembered zoom
         self.resize(1280, 720)
         host = engine_host or EngineHost(self)
         self.ctx = AppContext(store or SessionStore(), host, ProjectorWindow())
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.confirm)
         QShortcut(QKeySequence("Return"), self, self._return_pressed)
         QShortcut(QKeySequence("Escape"), self, self._escape)
+        apply_zoom(self)
         self.go_to("start")
         if load_model:
             host.load(model_path)
@@ -159,10 +161,24 @@ class MainWindow(QMainWindow):
         projector.setShortcut(QKeySequence("F5"))
         projector.triggered.connect(self.ctx.projector.place_on_second_screen)
         view.addAction(projector)
+        for label, zoom_keys, direction in (
+            ("Zoom &in", ("Ctrl++", "Ctrl+="), 1),
+            ("Zoom &out", ("Ctrl+-",), -1),
+            ("&Reset zoom", ("Ctrl+0",), 0),
+        ):
+            zoom_action = QAction(label, self)
+            zoom_action.setShortcuts([QKeySequence(k) for k in zoom_keys])
+            zoom_action.triggered.connect(lambda _=False, d=direction: self.zoom(d))
+            view.addAction(zoom_action)
         models = self.menuBar().addMenu("&Models")
         manage = QAction("&Manage models…", self)
         manage.triggered.connect(self.manage_models)
         models.addAction(manage)
+
+    def zoom(self, direction: int) -> None:
+        """Ctrl+plus / Ctrl+minus / Ctrl+0; remembered for the next start."""
+        level = step_zoom(self, direction)
+        self.statusBar().showMessage(f"Zoom {round(level * 100)}% (Ctrl+plus, Ctrl+minus)", 4000)
 
     def manage_models(self) -> None:
         dialog = ModelManager(self.ctx.engine, self)

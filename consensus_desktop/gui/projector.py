@@ -7,7 +7,7 @@ It only ever receives the question, a step title, counts and a statement: no nam
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from consensus_desktop.gui.widgets.rating_bars import RatingBars
@@ -27,7 +27,7 @@ class ProjectorWindow(QWidget):
             label.setWordWrap(True)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.bars = RatingBars()
-        self.bars.setStyleSheet("background: white; color: black;")
+        self.bars.text_color = QColor("white")
         self.bars.setVisible(False)
         layout.addStretch(1)
         layout.addWidget(self.question)

@@ -265,3 +265,137 @@ def test_duplicate_ranks_are_refused_with_a_sentence(window, no_dialogs) -> None
     ctrl_enter(win)
     assert rating.stack.currentWidget() is rating.handoff
     assert win.ctx.session.store.db.table("rankings").count == 1
+
+
+def test_slider_reaches_the_three_marks_from_the_keyboard(window) -> None:  # type: ignore[no-untyped-def]
+    import math
+
+    win = window
+    setup_session(win)
+    pass_round(win, lambda i: key("4"))
+    pass_round(win, lambda i: type_text(OPINIONS[i]))
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    trade = win.screens["tradeoffs"]
+    assert focused() is trade.slider
+    QTest.keyClick(trade.slider, Qt.Key.Key_R)
+    assert math.isinf(trade.alpha) and "least served" in trade.alpha_text.text()
+    QTest.keyClick(trade.slider, Qt.Key.Key_N)
+    assert trade.alpha == 1.0 and "Balanced" in trade.alpha_text.text()
+    QTest.keyClick(trade.slider, Qt.Key.Key_U)
+    assert trade.alpha == 0.0 and "on average" in trade.alpha_text.text()
+    QTest.keyClick(trade.slider, Qt.Key.Key_Right)  # one visible step
+    assert trade.slider.value() == 1 and 0 < trade.alpha < 0.1
+    QTest.keyClick(trade.slider, Qt.Key.Key_End)
+    assert math.isinf(trade.alpha)
+    # plain words by default, the expert figures one click away
+    assert "α" not in trade.alpha_text.text() and trade.table.isColumnHidden(2)
+    trade.expert.click()
+    assert "α = ∞" in trade.alpha_text.text() and not trade.table.isColumnHidden(2)
+    assert "Price of fairness" in trade.summary.text()
+
+
+def test_an_unrated_statement_cannot_be_chosen_after_rating(window) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    setup_session(win)
+    pass_round(win, lambda i: key("4"))
+    pass_round(win, lambda i: type_text(OPINIONS[i]))
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    trade = win.screens["tradeoffs"]
+    labels_before = {c.id: c.label for c in trade.scores.candidates}
+    ctrl_enter(win)
+    pass_round(win, rate_shortlist)
+    assert win.current is trade
+    flow = win.ctx.session
+    s = trade.scores
+    unrated = [i for i in range(len(s.candidates)) if not s.is_rated(i)]
+    assert unrated and len(trade.choosable) == flow.settings.shortlist_k
+    # labels stay the same whatever the slider and the ratings do
+    assert {c.id: c.label for c in s.candidates} == labels_before
+    for step in (0, 10, 20):
+        trade.slider.setValue(step)
+        winners = {st.winner for st in trade.analysis.stretches}
+        assert all(trade.choosable[w] not in unrated for w in winners)
+    # an unrated row cannot be selected, and choosing it directly is refused
+    row = trade.order.index(unrated[0])
+    assert row >= len(trade.choosable)
+    assert trade.table.item(row, 6).flags() == Qt.ItemFlag.NoItemFlags
+    assert "prediction only" in trade.table.item(row, 6).text()
+    with pytest.raises(ValueError, match="rated"):
+        flow.select(s.candidates[unrated[0]].id, "manual", 0.0, "facilitator")
+    assert flow.selection() is None
+    ctrl_enter(win)  # the top rated one
+    assert flow.selection()["candidate_id"] in {s.candidates[i].id for i in trade.choosable}
+
+
+def test_keyboard_enter_picks_library_results_and_confirms_complete_pages(window) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    QTest.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    setup = win.screens["setup"]
+    setup.search.setFocus()
+    type_text("speed")
+    assert setup.results.count() > 0
+    setup.results.setFocus()
+    QTest.keyClick(setup.results, Qt.Key.Key_Down)
+    enter(win)  # plain Enter on the focused result picks it
+    assert setup.question.text() == setup.results.currentItem().text()
+    assert setup.statement.text()
+    setup.people.setPlainText("\n".join(NAMES))
+    ctrl_enter(win)
+    baseline = win.screens["baseline"]
+    enter(win)
+    enter(win)  # nothing chosen yet: it says so instead of doing nothing
+    assert "Choose a point" in baseline.error_label.text()
+    assert focused() is baseline.entry.scale
+    key("5")
+    enter(win)  # complete: plain Enter confirms
+    assert baseline.stack.currentWidget() is baseline.handoff
+    assert len(win.ctx.session.baselines()) == 1
+
+
+def test_scale_shows_where_the_keyboard_is(window) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    setup_session(win)
+    baseline = win.screens["baseline"]
+    enter(win)
+    scale = baseline.entry.scale
+    assert focused() is scale
+    with_focus = scale.grab().toImage().pixelColor(1, scale.height() // 2)
+    baseline.entry.setFocus()
+    QApplication.processEvents()
+    without = scale.grab().toImage().pixelColor(1, scale.height() // 2)
+    assert with_focus != without  # a coloured frame while the scale has the keyboard
+
+
+def test_zoom_is_remembered(make_window) -> None:  # type: ignore[no-untyped-def]
+    from consensus_desktop.gui import style
+
+    win = make_window()
+    title = win.screens["start"].title_label
+    before = title.font().pointSizeF()
+    QTest.keyClick(win, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(win, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert style.zoom() == 1.3
+    assert title.font().pointSizeF() == pytest.approx(before * 1.3)
+    win.close()
+    style._state["zoom"] = 1.0  # as after a restart: read back from the config folder
+    again = make_window()
+    assert style.zoom() == 1.3
+    assert again.screens["start"].title_label.font().pointSizeF() == pytest.approx(before * 1.3)
+    QTest.keyClick(again, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert style.zoom() == 1.0
+    again.close()
+
+
+def test_export_shortcut_says_where_the_file_went(
+    window, no_dialogs, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from drive import run_whole_session
+
+    win = window
+    run_whole_session(win)
+    results = win.screens["results"]
+    target = tmp_path / "out.sqlite"
+    monkeypatch.setattr(results, "_ask_save", lambda *a: target)
+    no_dialogs["inform"].append(None)
+    QTest.keyClick(win, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert target.exists() and not no_dialogs["inform"]

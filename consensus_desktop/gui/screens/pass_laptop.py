@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, 
 from consensus_desktop.facilitation import UNDOABLE
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens.base import Screen
-from consensus_desktop.gui.style import body, heading, hint
+from consensus_desktop.gui.style import body, heading, hint, scale_font
 
 
 def _centered_page(*labels: QLabel) -> QWidget:
@@ -106,7 +106,8 @@ class PassTheLaptopScreen(Screen):
     def _facilitator_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.addWidget(heading("Facilitator", 1.6))
+        self.fac_title = heading("Facilitator", 1.6)
+        layout.addWidget(self.fac_title)
         self.fac_status = body("", 1.15)
         layout.addWidget(self.fac_status)
         self.undo_button = QPushButton("Undo the last entry…")
@@ -115,11 +116,10 @@ class PassTheLaptopScreen(Screen):
         self.absent_button.clicked.connect(self.toggle_absent)
         self.late_button = QPushButton("Add a late participant…")
         self.late_button.clicked.connect(self.add_late)
-        for b in (self.undo_button, self.absent_button, self.late_button):
-            layout.addWidget(b)
         self.extra_buttons = self.facilitator_actions()
-        for b in self.extra_buttons:
-            layout.addWidget(b)
+        for b in (self.undo_button, self.absent_button, self.late_button, *self.extra_buttons):
+            scale_font(b, 1.15)
+            layout.addWidget(b, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         return page
 
@@ -189,6 +189,7 @@ class PassTheLaptopScreen(Screen):
         pending = self.pending()
         complete = not pending
         done, total = self._progress()
+        self.fac_title.setText(f"Facilitator · {self.step_title}")
         lines = [f"{done} of {total} present have answered."]
         if pending:
             lines.append(

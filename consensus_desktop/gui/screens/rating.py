@@ -56,9 +56,11 @@ class RatingScreen(PassTheLaptopScreen):
             quality = LikertScale(QUALITY_LABELS)
             bl.addWidget(quality)
             rank_row = QHBoxLayout()
-            rank_row.addWidget(
-                body(f"Your rank (optional: rank all {len(items)} or none; 1 = best):", 1.1)
+            rank_label = body(
+                f"Your rank (optional: rank all {len(items)} or none; 1 = best):", 1.1
             )
+            rank_label.setWordWrap(False)
+            rank_row.addWidget(rank_label)
             rank = QSpinBox()
             rank.setRange(0, len(items))
             rank.setSpecialValueText("–")

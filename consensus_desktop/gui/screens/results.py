@@ -60,7 +60,7 @@ class ResultsScreen(Screen):
         self.bars.set_counts([sum(1 for r in ratings.values() if r == k) for k in range(1, 8)])
         before, after = flow.agreement_before_after()
         self.metrics.setText(
-            f"Group internal agreement (1 = unanimous, 0 = evenly split): position statement "
+            f"Agreement within the group (1 = all on one side, 0 = evenly split): position statement "
             f"{_fmt(before.gia)} ({before.n_agree} agree, {before.n_disagree} disagree) → final "
             f"statement {_fmt(after.gia)} ({after.n_agree} agree, {after.n_disagree} disagree). "
             f"{len(ratings)} of {len(flow.present)} present rated the final statement."

@@ -210,7 +210,7 @@ class TradeoffScreen(Screen):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if not usable:
                     item.setFlags(Qt.ItemFlag.NoItemFlags)
-                    font = QFont(item.font())
+                    font = QFont(self.table.font())
                     font.setItalic(True)
                     item.setFont(font)
                 self.table.setItem(r, col, item)

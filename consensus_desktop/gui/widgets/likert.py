@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QPushButton, QWidget
 
+from consensus_desktop.gui.style import scale_font
 from consensus_desktop.welfare.utilities import LIKERT_LABELS
 
 QUALITY_LABELS = ("Very poor", "Poor", "Fair", "Adequate", "Good", "Very good", "Excellent")
@@ -17,14 +18,17 @@ class LikertScale(QWidget):
     def __init__(self, labels: tuple[str, ...] = LIKERT_LABELS, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setObjectName("likert")  # the style sheet draws a frame while it has the focus
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(6, 6, 6, 6)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         for i, label in enumerate(labels, start=1):
             button = QPushButton(str(i))
             button.setCheckable(True)
-            button.setMinimumHeight(44)
+            button.setMinimumHeight(48)
+            scale_font(button, 1.4)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setToolTip(f"{label} (key {i})")
             self.group.addButton(button, i)
@@ -32,6 +36,7 @@ class LikertScale(QWidget):
             text = QLabel(label)
             text.setWordWrap(True)
             text.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            scale_font(text, 1.15)
             layout.addWidget(text, 1, i - 1)
         self.group.idClicked.connect(self.changed)
 

@@ -15,6 +15,7 @@ class RatingBars(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.counts = [0] * 7
+        self.text_color = QColor(40, 40, 40)
         self.setMinimumHeight(150)
         self.setMaximumHeight(280)
 
@@ -32,7 +33,7 @@ class RatingBars(QWidget):
             bh = (h - fm.height()) * c / top
             rect = QRectF(i * bw + 6, h - bh, bw - 12, bh)
             p.fillRect(rect, agreement_color(i + 1))
-            p.setPen(QColor(40, 40, 40))
+            p.setPen(self.text_color)
             p.drawRect(rect)
             p.drawText(
                 QRectF(i * bw, h - bh - fm.height(), bw, fm.height()),

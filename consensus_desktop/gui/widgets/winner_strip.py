@@ -57,9 +57,9 @@ class WinnerStrip(QWidget):
         p.drawLine(int(x), 0, int(x), int(bar.height()))
         p.setPen(QColor(60, 60, 60))
         for alpha, label in (
-            (0.0, "utilitarian (mean)"),
-            (1.0, "Nash"),
-            (math.inf, "Rawlsian (min)"),
+            (0.0, "on average (U)"),
+            (1.0, "balanced (N)"),
+            (math.inf, "least served (R)"),
         ):
             x = t_from_alpha(alpha) * w
             align = (
