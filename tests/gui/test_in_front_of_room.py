@@ -399,3 +399,23 @@ def test_export_shortcut_says_where_the_file_went(
     no_dialogs["inform"].append(None)
     QTest.keyClick(win, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert target.exists() and not no_dialogs["inform"]
+
+
+def test_the_small_default_model_is_named_as_rough(make_window) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from fakes import FakeEngine
+
+    from consensus_desktop.model_catalog import default_entry
+
+    engine = FakeEngine()
+    engine.info = replace(engine.info, file_name=default_entry().file)
+    win = make_window(engine)
+    start = win.screens["start"]
+    assert start.model_note.isVisible() and "rough" in start.model_note.text()
+    assert "rough" in win.model_status.text() and "rough" in win.model_menu_note.text()
+    win.close()
+    other = make_window()
+    assert not other.screens["start"].model_note.isVisible()
+    assert "rough" not in other.model_status.text()
+    other.close()

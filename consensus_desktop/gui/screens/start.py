@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QListWidgetItem, QWidget
 
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
@@ -26,6 +26,11 @@ class StartScreen(Screen):
                 "or pick up a recent one where you left off."
             )
         )
+        self.model_note = QLabel("")
+        self.model_note.setObjectName("warning")
+        self.model_note.setWordWrap(True)
+        self.model_note.setVisible(False)
+        self.layout_.addWidget(self.model_note)
         self.layout_.addWidget(hint("Recent sessions (Enter opens the selected one):"))
         self.recent = QListWidget()
         self.recent.itemActivated.connect(self._open_item)
@@ -46,6 +51,10 @@ class StartScreen(Screen):
         if self.recent.count():
             self.recent.setCurrentRow(0)
             self.recent.setFocus()
+
+    def show_model_note(self, text: str) -> None:
+        self.model_note.setText(text)
+        self.model_note.setVisible(bool(text))
 
     def _open_item(self, item: QListWidgetItem) -> None:
         self.open_session.emit(int(item.data(Qt.ItemDataRole.UserRole)))
