@@ -162,6 +162,18 @@ class Scores:
         return self.candidates[index].label or str(index + 1)
 
 
+@dataclass(frozen=True)
+class ResultRow:
+    label: str
+    text: str
+    predicted_mean: float
+    predicted_min: float
+    rated_mean: float  # NaN when nobody rated it
+    n_rated: int
+    chosen: bool
+    note: str = ""
+
+
 class Facilitation:
     def __init__(self, store: SessionStore, session_id: int) -> None:
         self.store = store
@@ -488,19 +500,26 @@ class Facilitation:
         ).fetchone()
         return row[0]
 
-    def round_run_ids(self) -> list[int]:
-        """The runs of the latest round (the first run and any regenerations)."""
+    def round_run_ids(self, round_: int | None = None) -> list[int]:
+        """The runs of a round (default: the latest): the first run and any regenerations."""
+        qid = self.question["id"]
+        if round_ is None:
+            row = self.store.db.execute(
+                "SELECT round FROM generation_runs WHERE question_id = ? ORDER BY id DESC LIMIT 1",
+                [qid],
+            ).fetchone()
+            round_ = -1 if row is None else int(row[0])
         rows = self.store.db.execute(
-            "SELECT id FROM generation_runs WHERE question_id = ? AND round = "
-            "(SELECT round FROM generation_runs WHERE question_id = ? ORDER BY id DESC LIMIT 1) "
-            "ORDER BY id",
-            [self.question["id"], self.question["id"]],
+            "SELECT id FROM generation_runs WHERE question_id = ? AND round = ? ORDER BY id",
+            [qid, round_],
         ).fetchall()
         return [int(r[0]) for r in rows]
 
-    def round_candidates(self, include_replaced: bool = False) -> list[CandidateView]:
-        """The latest round's candidates in the order written, with stable labels."""
-        run_ids = self.round_run_ids() or [-1]
+    def round_candidates(
+        self, include_replaced: bool = False, round_: int | None = None
+    ) -> list[CandidateView]:
+        """A round's candidates (default: the latest) in the order written, with stable labels."""
+        run_ids = self.round_run_ids(round_) or [-1]
         marks = ",".join("?" * len(run_ids))
         rows = list(
             self.store.db.query(
@@ -672,6 +691,50 @@ class Facilitation:
         return {r["participant_id"]: r["text"] for r in rows}
 
     # -- results ------------------------------------------------------------------------------
+    def results_list(self) -> list[ResultRow]:
+        """Every candidate of this question, every round, with predictions and the room's ratings
+        (over the participants present)."""
+        present = [p["id"] for p in self.present]
+        marks = ",".join("?" * len(present))
+        sel = self.selection()
+        chosen = sel["candidate_id"] if sel else None
+        rounds = self.rounds_done()
+        out = []
+        for r in range(rounds):
+            for c in self.round_candidates(include_replaced=True, round_=r):
+                pred = [
+                    row[0]
+                    for row in self.store.db.execute(
+                        f"SELECT agreement FROM predictions WHERE candidate_id = ? "
+                        f"AND participant_id IN ({marks})",
+                        [c.id, *present],
+                    )
+                ]
+                rated = [
+                    row[0]
+                    for row in self.store.db.execute(
+                        f"SELECT agreement FROM ratings WHERE candidate_id = ? "
+                        f"AND participant_id IN ({marks})",
+                        [c.id, *present],
+                    )
+                ]
+                replaced = c.id in {x.edited_from for x in self.round_candidates(True, r)}
+                out.append(
+                    ResultRow(
+                        label=(f"{r + 1}·" if rounds > 1 else "") + c.label,
+                        text=c.text,
+                        predicted_mean=float(np.mean(pred)) if pred else math.nan,
+                        predicted_min=float(np.min(pred)) if pred else math.nan,
+                        rated_mean=float(np.mean(rated)) if rated else math.nan,
+                        n_rated=len(rated),
+                        chosen=c.id == chosen,
+                        note="reworded below"
+                        if replaced
+                        else ("edited by the facilitator" if c.edited_from else ""),
+                    )
+                )
+        return out
+
     def final_ratings(self) -> dict[int, int]:
         sel = self.selection()
         if sel is None:

@@ -419,3 +419,37 @@ def test_the_small_default_model_is_named_as_rough(make_window) -> None:  # type
     assert not other.screens["start"].model_note.isVisible()
     assert "rough" not in other.model_status.text()
     other.close()
+
+
+def test_results_list_and_a_critique_round_decided_on_the_result_screen(window, no_dialogs) -> None:  # type: ignore[no-untyped-def]
+    from drive import run_whole_session
+
+    win = window
+    run_whole_session(win)
+    flow = win.ctx.session
+    results = win.screens["results"]
+    n = flow.settings.n_candidates
+    assert results.every.rowCount() == n
+    texts = [results.every.item(r, 5).text() for r in range(n)]
+    assert sum("(chosen" in t for t in texts) == 1
+    rated = [results.every.item(r, 4).text() for r in range(n)]
+    assert rated.count("4") == flow.settings.shortlist_k and "not rated" in rated
+    QTest.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert results.tabs.currentWidget() is results.every
+    # the room wants another go: a critique round from here, not from the set-up
+    no_dialogs["confirm"].append(True)
+    next(b for b in results.findChildren(QAbstractButton) if "Critique" in b.text()).click()
+    assert win.current is win.screens["critique"]
+    pass_round(win, lambda i: type_text("Say who pays for it."))
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    assert flow.rounds_done() == 2
+    assert all(c.text.startswith("Revised: ") for c in flow.scores().candidates)
+    ctrl_enter(win)
+    pass_round(win, rate_shortlist)
+    ctrl_enter(win)
+    wait_until(lambda: win.current is results)
+    assert results.every.rowCount() == 2 * n
+    assert results.every.item(n, 0).text() == "2·A"
+    assert flow.selection()["text"].startswith("Revised: ")
+    kinds = [e["kind"] for e in flow.store.db.table("events").rows]
+    assert "critique_round" in kinds

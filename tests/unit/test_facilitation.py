@@ -92,3 +92,31 @@ def test_undo_absent_late_and_warnings(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no opinion to undo"):
         flow.undo_last("opinions")
     store.close()
+
+
+def test_result_warns_when_the_choice_is_the_position_statement(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "lib.sqlite")
+    flow = Facilitation.create(
+        store, "T", [("Q?", "We should plant more trees.", "")], ["A", "B", "C"], Settings()
+    )
+    pids = [p["id"] for p in flow.participants]
+    for pid, value in zip(pids, (6, 2, 2), strict=True):
+        flow.record_baseline(pid, value)
+    qid = flow.question["id"]
+    run = store.add_generation_run(flow.session_id, qid, round=0, kind="initial")
+    cids = store.add_candidates(
+        run, [{"text": "We should plant more trees!"}, {"text": "Plant trees where shade helps."}]
+    )
+    store.add_predictions(cids, pids, [[4, 4, 4], [5, 5, 5]], {"label": "t"})
+    for pid, value in zip(pids, (6, 2, 2), strict=True):
+        flow.record_rating(pid, cids[0], value, None, None)
+    with pytest.raises(ValueError, match="rated"):
+        flow.select(cids[1], "manual", 0.0, "facilitator")  # nobody rated it
+    flow.select(cids[0], "manual", 0.0, "facilitator")
+    warnings = flow.result_warnings()
+    assert any("position statement" in w for w in warnings)
+    assert any("did not improve (0.33 before, 0.33" in w for w in warnings)
+    rows = flow.results_list()
+    assert [r.label for r in rows] == ["A", "B"] and rows[0].chosen and rows[0].n_rated == 3
+    assert rows[1].n_rated == 0 and rows[1].predicted_mean == 5.0
+    store.close()

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, heading, hint
 from consensus_desktop.gui.widgets.rating_bars import RatingBars
+from consensus_desktop.gui.widgets.results_table import ResultsTable
 from consensus_desktop.store.exports import anonymise_session, polis_csv, ratings_csv
 from consensus_desktop.store.transfer import export_session, timestamped_name
 
@@ -28,20 +29,28 @@ class ResultsScreen(Screen):
         super().__init__(ctx, parent)
         self.question = body("", 1.2)
         self.layout_.addWidget(self.question)
+        self.tabs = QTabWidget()
+        self.layout_.addWidget(self.tabs, 1)
+        chosen = QWidget()
+        cl = QVBoxLayout(chosen)
         self.statement = heading("", 1.8)
-        self.layout_.addWidget(self.statement)
-        self.layout_.addWidget(
+        cl.addWidget(self.statement)
+        cl.addWidget(
             hint("How the room rated the final statement (1 strongly disagree … 7 strongly agree):")
         )
         self.bars = RatingBars()
-        self.layout_.addWidget(self.bars)
+        cl.addWidget(self.bars)
         self.metrics = body("", 1.25)
-        self.layout_.addWidget(self.metrics)
+        cl.addWidget(self.metrics)
         self.warnings = QLabel("")
         self.warnings.setObjectName("warning")
         self.warnings.setWordWrap(True)
-        self.layout_.addWidget(self.warnings)
-        self.layout_.addStretch(1)
+        cl.addWidget(self.warnings)
+        cl.addStretch(1)
+        self.tabs.addTab(chosen, "Chosen statement")
+        self.every = ResultsTable()
+        self.tabs.addTab(self.every, "Every statement (Ctrl+L)")
+        QShortcut(QKeySequence("Ctrl+L"), self, self.toggle_list)
         self.add_action("Critique round…", self.critique_round)
         self.add_action("Export session file… (Ctrl+E)", self.export_file_and_say)
         QShortcut(QKeySequence("Ctrl+E"), self, self.export_file_and_say)
@@ -65,6 +74,8 @@ class ResultsScreen(Screen):
             f"statement {_fmt(after.gia)} ({after.n_agree} agree, {after.n_disagree} disagree). "
             f"{len(ratings)} of {len(flow.present)} present rated the final statement."
         )
+        self.every.set_rows(flow.results_list())
+        self.tabs.setCurrentIndex(0)
         warnings = flow.result_warnings()
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
@@ -84,6 +95,9 @@ class ResultsScreen(Screen):
             self.done.emit("baseline")
         else:
             self.done.emit("start")
+
+    def toggle_list(self) -> None:
+        self.tabs.setCurrentIndex(1 - self.tabs.currentIndex())
 
     def critique_round(self) -> None:
         """The room critiques the chosen statement and the model revises it."""
