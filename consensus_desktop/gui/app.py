@@ -1,15 +1,21 @@
-"""Start the Qt application."""
+"""Start the Qt application (after checking that the system libraries Qt needs are there)."""
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtWidgets import QApplication
-
-from consensus_desktop.gui.main_window import MainWindow
+from consensus_desktop.platform_check import check_gui_libraries
 
 
 def main(model_path: str | None = None) -> int:
+    problem = check_gui_libraries()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    from PySide6.QtWidgets import QApplication
+
+    from consensus_desktop.gui.main_window import MainWindow
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Consensus Desktop")
     window = MainWindow(model_path)
