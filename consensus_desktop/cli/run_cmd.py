@@ -132,6 +132,7 @@ def main(args: argparse.Namespace) -> int:
     reward = reward_for(engine)
     quiet = args.json
     result: RunResult | None = None
+    not_saved: str | None = None
     try:
         for event in run(engine, reward, request):
             if isinstance(event, RunResult):
@@ -146,9 +147,9 @@ def main(args: argparse.Namespace) -> int:
                 pass
         assert result is not None
         if args.session:
-            from consensus_desktop.store.recording import record_run
+            from consensus_desktop.store.recording import record_or_recover
 
-            record_run(args.session, result)
+            not_saved = record_or_recover(args.session, result)
     finally:
         reward.close()
         engine.close()
@@ -156,6 +157,9 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         _print_table(result)
+    if not_saved:  # the candidates are printed above and kept in a recovery file
+        print(f"consensus-desktop: error: {not_saved}", file=sys.stderr)
+        return 2
     return 0
 
 

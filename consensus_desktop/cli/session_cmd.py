@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 from consensus_desktop import paths
-from consensus_desktop.store.database import SessionFileError
-from consensus_desktop.store.exports import anonymise_session, polis_csv, ratings_csv
+from consensus_desktop.store.database import SessionFileError, storage_error_message
+from consensus_desktop.store.exports import (
+    anonymise_session,
+    check_csv_destinations,
+    polis_csv,
+    ratings_csv,
+)
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.store.transfer import export_session, import_session_file, merge_files
+
+FORCE_HELP = "replace FILE if it exists (never the library itself)"
 
 
 def add_parser(sub: Any) -> None:
@@ -21,18 +29,25 @@ def add_parser(sub: Any) -> None:
     e = s.add_parser("export", help="write one session to a standalone .sqlite file")
     e.add_argument("name", help="session name or uuid")
     e.add_argument("file", type=Path)
+    e.add_argument("--force", action="store_true", help=FORCE_HELP)
     i = s.add_parser("import", help="read a session file into the library")
     i.add_argument("file", type=Path)
-    m = s.add_parser("merge", help="combine session files from several laptops into one database")
+    m = s.add_parser(
+        "merge",
+        help="combine session files from several laptops into one database (a new file, or "
+        "an existing one that gains what it lacks)",
+    )
     m.add_argument("files", type=Path, nargs="+")
     m.add_argument("--into", type=Path, required=True)
     a = s.add_parser("anonymize", aliases=["anonymise"], help="export with pseudonyms replaced")
     a.add_argument("name")
     a.add_argument("file", type=Path)
     a.add_argument("--drop-text", action="store_true", help="also drop opinions and critiques")
+    a.add_argument("--force", action="store_true", help=FORCE_HELP)
     c = s.add_parser("csv", help="Polis-compatible comments.csv + votes.csv, and ratings.csv")
     c.add_argument("name")
     c.add_argument("dir", type=Path)
+    c.add_argument("--force", action="store_true", help="replace CSV files already in DIR")
     p.add_argument(
         "--library", type=Path, help=f"library database (default {paths.library_db_path()})"
     )
@@ -45,17 +60,24 @@ def main(args: argparse.Namespace) -> int:
     except SessionFileError as exc:
         print(f"consensus-desktop: error: {exc}", file=sys.stderr)
         return 2
+    except sqlite3.Error as exc:  # the library or --into could not be written
+        target = args.into if args.session_command == "merge" else library_path(args)
+        print(f"consensus-desktop: error: {storage_error_message(exc, target)}", file=sys.stderr)
+        return 2
+
+
+def library_path(args: argparse.Namespace) -> Path:
+    return Path(args.library) if args.library else paths.library_db_path()
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     cmd = args.session_command
     if cmd == "merge":
-        results = merge_files(list(args.files), args.into)
-        for r in results:
-            state = "already there, skipped" if r.skipped else "merged"
-            print(f"{r.name} ({r.uuid[:8]}): {state}")
+        for r in merge_files(list(args.files), args.into):
+            print(r.describe())
+        print(f"Merged into {args.into}")
         return 0
-    store = SessionStore(args.library)
+    store = SessionStore(library_path(args))
     try:
         if cmd == "list":
             sessions = store.sessions()
@@ -65,21 +87,24 @@ def _dispatch(args: argparse.Namespace) -> int:
                 step = row.current_step or "-"
                 print(f"{row.name}\t{row.uuid}\tupdated {row.updated_at}\tstep {step}")
         elif cmd == "export":
-            out = export_session(store.db, store.find_session(args.name), args.file)
+            sid = store.find_session(args.name)
+            out = export_session(store.db, sid, args.file, force=args.force)
             print(f"Exported to {out}")
         elif cmd == "import":
             for r in import_session_file(args.file, store.db):
-                print(
-                    f"{r.name} ({r.uuid[:8]}): {'already there, skipped' if r.skipped else 'imported'}"
-                )
+                print(r.describe())
         elif cmd in {"anonymize", "anonymise"}:
-            out = anonymise_session(
-                store.db, store.find_session(args.name), args.file, keep_text=not args.drop_text
-            )
+            sid = store.find_session(args.name)
+            keep = not args.drop_text
+            out = anonymise_session(store.db, sid, args.file, keep_text=keep, force=args.force)
             print(f"Anonymised export written to {out}")
         elif cmd == "csv":
             sid = store.find_session(args.name)
-            files = [*polis_csv(store.db, sid, args.dir), ratings_csv(store.db, sid, args.dir)]
+            check_csv_destinations(args.dir, args.force)  # refuse before writing any of them
+            files = [
+                *polis_csv(store.db, sid, args.dir, args.force),
+                ratings_csv(store.db, sid, args.dir, args.force),
+            ]
             print("Wrote " + ", ".join(str(f) for f in files))
         return 0
     finally:

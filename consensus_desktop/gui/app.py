@@ -14,10 +14,14 @@ def main(model_path: str | None = None) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
+    from consensus_desktop.gui.library_start import open_library
     from consensus_desktop.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Consensus Desktop")
-    window = MainWindow(model_path)
+    store = open_library()  # a damaged or newer library: a dialog, never a traceback
+    if store is None:
+        return 1
+    window = MainWindow(model_path, store=store)
     window.show()
     return int(app.exec())

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-import sqlite_utils
-
 from consensus_desktop.reward.polis_data import Conversation
-from consensus_desktop.store.database import inspect_version
+from consensus_desktop.store.foreign import read_session_file
 from consensus_desktop.welfare.utilities import rating_to_vote
 
 
@@ -18,8 +15,7 @@ def conversations_from_sessions(files: Sequence[Path]) -> list[Conversation]:
     rated statements as comments by nobody, ratings > 4 agree and < 4 disagree (4 is dropped)."""
     out: list[Conversation] = []
     for path in files:
-        inspect_version(Path(path))  # clear error for a bad file, before reading
-        db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+        db = read_session_file(Path(path))  # checked, read-only, nothing of the file run
         try:
             for q in db.query("SELECT id, session_id FROM questions"):
                 comments: dict[int, str] = {}

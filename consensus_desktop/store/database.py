@@ -6,8 +6,9 @@ never modified.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +43,23 @@ class FileLocked(SessionFileError):
 
 class NewerSchema(SessionFileError):
     pass
+
+
+def storage_error_message(exc: BaseException, path: Path) -> str:
+    """One sentence for a failed write to a database: full disk, locked, newer, or what it was."""
+    text = str(exc)
+    if isinstance(exc, NewerSchema):
+        return text
+    if "disk is full" in text or getattr(exc, "errno", None) == 28:  # ENOSPC
+        return f"The disk holding {path} is full, so nothing was written to it."
+    if isinstance(exc, FileLocked) or "locked" in text or "busy" in text:
+        return (
+            f"{path} is locked by another program (another consensus-desktop window or command?), "
+            "so nothing was written to it; close that program and try again."
+        )
+    if isinstance(exc, SessionFileError):
+        return text
+    return f"{path} could not be written ({text}), so nothing was written to it."
 
 
 def now() -> str:
@@ -102,6 +120,35 @@ def inspect_version(path: Path) -> int:
     return int(version)
 
 
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error).
+
+    Nested uses join the transaction already open, so a caller can make several recording calls
+    one atomic unit. The connection must be in autocommit mode (``isolation_level=None``).
+    """
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def memory_database() -> sqlite_utils.Database:
+    """An empty database at the current schema, in memory (exports are built here first)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA foreign_keys=ON")
+    migrate(db)
+    db.table("meta").upsert({"key": "created_at", "value": now()}, pk="key")
+    return db
+
+
 def _connect(path: Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(str(path), timeout=5.0, isolation_level=None, check_same_thread=False)
     db = sqlite_utils.Database(conn)
@@ -111,7 +158,7 @@ def _connect(path: Path) -> sqlite_utils.Database:
     return db
 
 
-def migrate(db: sqlite_utils.Database) -> list[int]:
+def migrate(db: sqlite_utils.Database, up_to: int = SCHEMA_VERSION) -> list[int]:
     if "_migrations" not in db.table_names():
         db.table("_migrations").create(
             {"version": int, "name": str, "applied_at": str}, pk="version"
@@ -119,10 +166,9 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
     applied = {r["version"] for r in db.table("_migrations").rows}
     done = []
     for version, name, fn in sorted(MIGRATIONS, key=lambda m: m[0]):
-        if version in applied:
+        if version in applied or version > up_to:
             continue
-        with db.conn:
-            db.execute("BEGIN")
+        with transaction(db.conn):
             fn(db)
             db.table("_migrations").insert({"version": version, "name": name, "applied_at": now()})
         done.append(version)
@@ -162,9 +208,3 @@ def _checkpoint_copy(src: Path, dst: Path) -> None:
     finally:
         target.close()
         source.close()
-
-
-def copy_file_atomically(src: Path, dst: Path) -> None:
-    tmp = dst.with_name(dst.name + ".tmp")
-    shutil.copyfile(src, tmp)
-    tmp.replace(dst)

@@ -3,66 +3,228 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from consensus_desktop.store.database import open_database
-from consensus_desktop.store.transfer import export_session, session_rows
+from consensus_desktop import __version__
+from consensus_desktop.store.database import memory_database, now, transaction
+from consensus_desktop.store.safe_files import check_destination, write_database, write_text
+from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
+from consensus_desktop.store.transfer import session_rows
 from consensus_desktop.welfare.utilities import rating_to_vote
+
+# The anonymised file is built from this allow-list, never by editing a full copy. Every column
+# of every session table is listed with what the anonymised file gets; a column not listed (one a
+# later migration adds) is left empty until someone decides. Whatever the rule, every string that
+# reaches the file has the participants' names replaced (see ``_NameScrubber``).
+KEEP, FREE_TEXT, PSEUDONYM, SESSION_NAME, SESSION_UUID = (
+    "keep",
+    "free text",
+    "pseudonym",
+    "session name",
+    "session uuid",
+)
+ANONYMISED_COLUMNS: dict[str, dict[str, str]] = {
+    "sessions": {
+        "id": KEEP,
+        "uuid": SESSION_UUID,
+        "name": SESSION_NAME,
+        "created_at": KEEP,
+        "updated_at": KEEP,
+        "settings": KEEP,
+        "origin": KEEP,
+        "current_step": KEEP,
+    },
+    "questions": dict.fromkeys(
+        ("id", "session_id", "position", "text", "position_statement", "library_id", "created_at"),
+        KEEP,
+    ),
+    "participants": {
+        **dict.fromkeys(("id", "session_id", "uuid", "position", "created_at"), KEEP),
+        "pseudonym": PSEUDONYM,
+    },
+    "baseline_ratings": dict.fromkeys(
+        ("id", "participant_id", "question_id", "rating", "seconds_taken", "created_at"), KEEP
+    ),
+    "opinions": {
+        **dict.fromkeys(
+            ("id", "participant_id", "question_id", "provenance", "replaces_id", "created_at"),
+            KEEP,
+        ),
+        "text": FREE_TEXT,
+    },
+    "generation_runs": dict.fromkeys(
+        (
+            "id",
+            "session_id",
+            "question_id",
+            "round",
+            "kind",
+            "model_file",
+            "model_sha256",
+            "backend",
+            "prompt_template",
+            "sampling",
+            "seeds",
+            "n_requested",
+            "n_found",
+            "attempts",
+            "tokens",
+            "seconds",
+            "shortened",  # participants' names: replaced like any string
+            "created_at",
+        ),
+        KEEP,
+    ),
+    "candidates": dict.fromkeys(
+        (
+            "id",
+            "run_id",
+            "position",
+            "text",
+            "seed",
+            "opinion_order",
+            "n_tokens",
+            "finish_reason",
+            "provenance",
+            "replaces_id",
+            "created_at",
+        ),
+        KEEP,
+    ),
+    "predictions": dict.fromkeys(
+        ("id", "candidate_id", "participant_id", "agreement", "reward_version", "created_at"),
+        KEEP,
+    ),
+    "selections": dict.fromkeys(
+        (
+            "id",
+            "session_id",
+            "question_id",
+            "candidate_id",
+            "method",
+            "alpha",
+            "chosen_by",
+            "created_at",
+        ),
+        KEEP,
+    ),
+    "ratings": dict.fromkeys(
+        (
+            "id",
+            "candidate_id",
+            "participant_id",
+            "agreement",
+            "quality",
+            "seconds_taken",
+            "created_at",
+        ),
+        KEEP,
+    ),
+    "rankings": dict.fromkeys(("id", "participant_id", "run_id", "ranking", "created_at"), KEEP),
+    "critiques": {
+        **dict.fromkeys(("id", "participant_id", "candidate_id", "created_at"), KEEP),
+        "text": FREE_TEXT,
+    },
+    "events": {**dict.fromkeys(("id", "session_id", "at", "kind"), KEEP), "payload": FREE_TEXT},
+}
+_DROPPED_TEXT = {"opinions": "", "critiques": "", "events": "{}"}
+
+
+def anonymous_label(participant_uuid: str) -> str:
+    return f"participant-{participant_uuid[:8]}"
+
+
+class _NameScrubber:
+    """Replaces participants' names in any text: whole pseudonyms and each of their words (a first
+    name alone, "zelda's"), case-insensitively, by the participant's anonymous label."""
+
+    def __init__(self, participants: list[dict[str, Any]]) -> None:
+        labels: dict[str, str] = {}
+        for p in participants:
+            label = anonymous_label(str(p["uuid"]))
+            name = str(p["pseudonym"])
+            words = [w for w in re.split(r"[\s\-.,;:/]+", name) if len(w) >= 2]
+            for key in {v.casefold() for v in (name, *words) if v.strip()}:
+                # a word two names share becomes "a participant"
+                labels[key] = label if labels.get(key, label) == label else "a participant"
+        self.labels = labels
+        names = sorted(labels, key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
+            if names
+            else None
+        )
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or self.pattern is None:
+            return value
+        return self.pattern.sub(lambda m: self.labels[m.group(0).casefold()], value)
 
 
 def anonymise_session(
-    src: sqlite_utils.Database, session_id: int, target: Path, keep_text: bool = True
+    src: sqlite_utils.Database,
+    session_id: int,
+    target: Path,
+    keep_text: bool = True,
+    force: bool = False,
 ) -> Path:
-    """Export with pseudonyms replaced by stable random ids (from each participant's uuid).
+    """Write an anonymised copy of one session: participants appear as stable random ids (from
+    their uuids) and their names are replaced wherever they occur.
 
     With ``keep_text=False`` opinions, critiques and event payloads are dropped as well (free text
-    can name people); statements written by the model are kept.
+    can name people no pseudonym reveals); statements written by the model are kept.
+    The file is built in memory and written whole under a temporary name, then renamed: no file
+    under ``target`` ever holds anything that is not anonymised.
     """
-    export_session(src, session_id, target)
-    db = open_database(target)
+    target = check_destination(target, force)
+    rows = session_rows(src, session_id)
+    scrub = _NameScrubber(rows["participants"])
+    session_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, "anonymised:" + rows["sessions"][0]["uuid"]))
+    out = memory_database()
     try:
-        participants = list(db.table("participants").rows)
-        mapping = {p["pseudonym"]: f"participant-{p['uuid'][:8]}" for p in participants}
-        with db.conn:
-            for p in participants:
-                db.table("participants").update(p["id"], {"pseudonym": mapping[p["pseudonym"]]})
-            db.execute("UPDATE sessions SET name = 'anonymised session'")
-            if keep_text:
-                _replace_names(db, mapping)
-            else:
-                db.execute("UPDATE opinions SET text = ''")
-                db.execute("UPDATE critiques SET text = ''")
-                db.execute("DROP TRIGGER IF EXISTS events_no_update")
-                db.execute("UPDATE events SET payload = '{}'")
-            note = "text kept" if keep_text else "text dropped"
-            db.table("meta").upsert({"key": "anonymised", "value": note}, pk="key")
-        db.execute("PRAGMA journal_mode=DELETE")
+        new_ids: dict[str, dict[int, int]] = {}
+        with transaction(out.conn):
+            for table, fks in SESSION_TABLES:
+                allowed = ANONYMISED_COLUMNS[table]
+                new_ids[table] = {r["id"]: i for i, r in enumerate(rows[table], 1)}
+                for row in rows[table]:
+                    values: dict[str, Any] = {}
+                    for col, rule in allowed.items():
+                        value = row.get(col)
+                        if col == "id":
+                            value = new_ids[table][row["id"]]
+                        elif col in fks and value is not None:
+                            value = new_ids[fks[col]].get(value)
+                        elif rule == PSEUDONYM:
+                            value = anonymous_label(str(row["uuid"]))
+                        elif rule == SESSION_NAME:
+                            value = "anonymised session"
+                        elif rule == SESSION_UUID:
+                            value = session_uuid
+                        elif rule == FREE_TEXT and not keep_text:
+                            value = _DROPPED_TEXT[table]
+                        values[col] = scrub(value)
+                    out.table(table).insert(values)
+            meta = {
+                "kind": "session-export",
+                "schema_version": str(SCHEMA_VERSION),
+                "app_version": __version__,
+                "exported_at": now(),
+                "session_uuid": session_uuid,
+                "anonymised": "text kept" if keep_text else "text dropped",
+            }
+            for key, value in meta.items():
+                out.table("meta").upsert({"key": key, "value": value}, pk="key")
+        return write_database(out, target)
     finally:
-        db.conn.close()
-    return target
-
-
-def _replace_names(db: sqlite_utils.Database, mapping: dict[str, str]) -> None:
-    """Pseudonyms mentioned in free text (opinions, critiques, event payloads) are replaced too."""
-    if not mapping:
-        return
-    pattern = re.compile(
-        r"\b(" + "|".join(re.escape(n) for n in sorted(mapping, key=len, reverse=True)) + r")\b",
-        re.IGNORECASE,
-    )
-    lookup = {k.casefold(): v for k, v in mapping.items()}
-    db.execute("DROP TRIGGER IF EXISTS events_no_update")  # this file is a derived copy
-    for table, column in (("opinions", "text"), ("critiques", "text"), ("events", "payload")):
-        for row in list(db.table(table).rows):
-            text = row[column] or ""
-            new = pattern.sub(lambda m: lookup[m.group(0).casefold()], text)
-            if new != text:
-                db.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE id = ?", [new, row["id"]])
+        out.conn.close()
 
 
 def _epoch_ms(iso: str) -> int:
@@ -71,7 +233,27 @@ def _epoch_ms(iso: str) -> int:
     return int(datetime.fromisoformat(iso).timestamp() * 1000)
 
 
-def polis_csv(src: sqlite_utils.Database, session_id: int, out_dir: Path) -> tuple[Path, Path]:
+CSV_FILES = ("comments.csv", "votes.csv", "ratings.csv")
+
+
+def check_csv_destinations(out_dir: Path, force: bool = False) -> None:
+    """Refuse before writing any CSV file if one of them exists (unless ``force``)."""
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for name in CSV_FILES:
+        check_destination(Path(out_dir) / name, force)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    buffer = io.StringIO(newline="")
+    w = csv.writer(buffer)
+    w.writerow(header)
+    w.writerows(rows)
+    write_text(path, buffer.getvalue())
+
+
+def polis_csv(
+    src: sqlite_utils.Database, session_id: int, out_dir: Path, force: bool = False
+) -> tuple[Path, Path]:
     """``comments.csv`` and ``votes.csv`` in Polis's column names (agree 1, disagree -1, pass 0).
 
     Comments are the participants' opinions (authored by them) and the model's candidates that
@@ -79,6 +261,8 @@ def polis_csv(src: sqlite_utils.Database, session_id: int, out_dir: Path) -> tup
     """
     rows = session_rows(src, session_id)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for name in CSV_FILES[:2]:
+        check_destination(out_dir / name, force)
     voter = {p["id"]: i for i, p in enumerate(rows["participants"])}
     rated = {r["candidate_id"] for r in rows["ratings"]}
     comments: list[dict[str, Any]] = []
@@ -119,46 +303,28 @@ def polis_csv(src: sqlite_utils.Database, session_id: int, out_dir: Path) -> tup
         for r in rows["ratings"]
     ]
     comments_path, votes_path = out_dir / "comments.csv", out_dir / "votes.csv"
-    with comments_path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            [
-                "timestamp",
-                "datetime",
-                "comment-id",
-                "author-id",
-                "agrees",
-                "disagrees",
-                "moderated",
-                "comment-body",
-            ]
-        )
-        for i, c in enumerate(comments):
-            mine = [v for v in votes if v["comment"] == i]
-            w.writerow(
-                [
-                    _epoch_ms(c["at"]),
-                    c["at"],
-                    i,
-                    c["author"],
-                    sum(v["vote"] == 1 for v in mine),
-                    sum(v["vote"] == -1 for v in mine),
-                    1,
-                    c["text"],
-                ]
-            )
-    with votes_path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["timestamp", "datetime", "comment-id", "voter-id", "vote"])
-        for v in votes:
-            w.writerow([_epoch_ms(v["at"]), v["at"], v["comment"], v["voter"], v["vote"]])
+    comment_rows = []
+    for i, c in enumerate(comments):
+        mine = [v for v in votes if v["comment"] == i]
+        agrees, disagrees = sum(v["vote"] == 1 for v in mine), sum(v["vote"] == -1 for v in mine)
+        comment_rows.append([_epoch_ms(c["at"]), c["at"], i, c["author"], agrees, disagrees, 1])
+        comment_rows[-1].append(c["text"])
+    header = ["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees"]
+    _write_csv(comments_path, [*header, "moderated", "comment-body"], comment_rows)
+    _write_csv(
+        votes_path,
+        ["timestamp", "datetime", "comment-id", "voter-id", "vote"],
+        [[_epoch_ms(v["at"]), v["at"], v["comment"], v["voter"], v["vote"]] for v in votes],
+    )
     return comments_path, votes_path
 
 
-def ratings_csv(src: sqlite_utils.Database, session_id: int, out_dir: Path) -> Path:
+def ratings_csv(
+    src: sqlite_utils.Database, session_id: int, out_dir: Path, force: bool = False
+) -> Path:
     """One row per rating, with the statement, the rater and the model's prediction beside it."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "ratings.csv"
+    path = check_destination(out_dir / "ratings.csv", force)
     query = """
         SELECT s.name AS session, q.text AS question, p.pseudonym AS participant,
                c.id AS candidate_id, c.text AS statement, r.agreement, r.quality,
@@ -189,10 +355,7 @@ def ratings_csv(src: sqlite_utils.Database, session_id: int, out_dir: Path) -> P
         "model_file",
         "prompt_template",
     ]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=columns)
-        w.writeheader()
-        w.writerows(rows)
+    _write_csv(path, columns, [[r[c] for c in columns] for r in rows])
     return path
 
 

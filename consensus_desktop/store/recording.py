@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
+from consensus_desktop import paths
 from consensus_desktop.pipeline import RunResult
-from consensus_desktop.store.database import SessionFileError
+from consensus_desktop.store.database import SessionFileError, storage_error_message
+from consensus_desktop.store.safe_files import write_text
 from consensus_desktop.store.session_store import SessionStore
 
 
@@ -20,7 +26,23 @@ def store_run_result(
     round_: int = 0,
     kind: str = "initial",
 ) -> tuple[int, list[int]]:
-    """Save a run, its candidates (generation order) and predictions; returns (run id, ids)."""
+    """Save a run, its candidates (generation order) and predictions in one transaction; returns
+    (run id, candidate ids)."""
+    with store.transaction():
+        return _store_run_result(
+            store, session_id, question_id, participant_ids, result, round_, kind
+        )
+
+
+def _store_run_result(
+    store: SessionStore,
+    session_id: int,
+    question_id: int,
+    participant_ids: Sequence[int],
+    result: RunResult,
+    round_: int,
+    kind: str,
+) -> tuple[int, list[int]]:
     names = result.request.participant_names()
     rep = result.report
     run_id = store.add_generation_run(
@@ -61,25 +83,61 @@ def store_run_result(
 
 
 def record_run(session_name: str, result: RunResult, db_path: Path | None = None) -> int:
-    """Create (or extend) the session ``session_name`` with this run; returns the session id."""
+    """Create (or extend) the session ``session_name`` with this run, in one transaction: after a
+    crash or an error the library holds the whole run or none of it. Returns the session id."""
     store = SessionStore(db_path)
     try:
-        try:
-            sid = store.find_session(session_name)
-        except SessionFileError:
-            sid = store.create_session(session_name, {"source": "cli run"})
-        request = result.request
-        names = request.participant_names()
-        existing = {p["pseudonym"]: p["id"] for p in store.participants(sid)}
-        pids = [existing.get(n) or store.add_participant(sid, n) for n in names]
-        qid = store.add_question(sid, request.question)
-        for pid, opinion in zip(pids, request.opinions, strict=True):
-            store.add_opinion(pid, qid, opinion)
-        _, cids = store_run_result(store, sid, qid, pids, result)
-        best = result.candidates[0].text
-        best_id = cids[next(i for i, c in enumerate(result.generated) if c.text == best)]
-        store.add_selection(sid, qid, best_id, "isoelastic", request.alpha, chosen_by="auto")
-        store.set_step(sid, "results")
+        with store.transaction():
+            try:
+                sid = store.find_session(session_name)
+            except SessionFileError:
+                sid = store.create_session(session_name, {"source": "cli run"})
+            request = result.request
+            names = request.participant_names()
+            existing = {p["pseudonym"]: p["id"] for p in store.participants(sid)}
+            pids = [existing.get(n) or store.add_participant(sid, n) for n in names]
+            qid = store.add_question(sid, request.question)
+            for pid, opinion in zip(pids, request.opinions, strict=True):
+                store.add_opinion(pid, qid, opinion)
+            _, cids = store_run_result(store, sid, qid, pids, result)
+            best = result.candidates[0].text
+            best_id = cids[next(i for i, c in enumerate(result.generated) if c.text == best)]
+            store.add_selection(sid, qid, best_id, "isoelastic", request.alpha, chosen_by="auto")
+            store.set_step(sid, "results")
         return sid
     finally:
         store.close()
+
+
+def record_or_recover(
+    session_name: str, result: RunResult, db_path: Path | None = None
+) -> str | None:
+    """Record the run; on a storage error keep it in a recovery JSON file and return one sentence
+    saying what went wrong and where the run is (None when it was saved)."""
+    library = Path(db_path) if db_path else paths.library_db_path()
+    try:
+        record_run(session_name, result, library)
+        return None
+    except (SessionFileError, sqlite3.Error, OSError) as exc:
+        reason = storage_error_message(exc, library)
+    recovery = write_recovery(session_name, result)
+    where = f"it is kept in {recovery}" if recovery else "its candidates are printed above"
+    return f"{reason} The run was not saved to session {session_name!r}; {where}."
+
+
+def write_recovery(session_name: str, result: RunResult) -> Path | None:
+    """The run as JSON in the first folder that can take it (the app's data folder, the temp
+    folder, the current folder); None if none could."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    payload = json.dumps(
+        {"session": session_name, "recovered_at": stamp, "run": result.to_json()},
+        ensure_ascii=False,
+        indent=2,
+    )
+    for folder in (paths.data_dir() / "recovery", Path(tempfile.gettempdir()), Path.cwd()):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return write_text(folder / f"consensus-desktop-run-{stamp}.json", payload)
+        except (OSError, SessionFileError):
+            continue
+    return None

@@ -1,8 +1,9 @@
 """Recording a session: one call per thing a participant or the facilitator confirms.
 
 Each write is its own committed transaction (WAL, synchronous=FULL): once a method returns, the
-entry survives a crash or a power cut. A ``SessionStore`` belongs to one thread (the GUI gives it
-a worker of its own).
+entry survives a crash or a power cut. Inside ``with store.transaction():`` the calls become one
+transaction instead, committed at the end of the block or not at all. A ``SessionStore`` belongs
+to one thread (the GUI gives it a worker of its own).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import math
 import uuid
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,8 @@ import sqlite_utils
 
 from consensus_desktop import paths
 from consensus_desktop.errors import InputError
-from consensus_desktop.store.database import SessionFileError, now, open_database
+from consensus_desktop.store.database import SessionFileError, now, open_database, transaction
+from consensus_desktop.store.safe_files import register_open, unregister_open
 
 HUMAN = "human_citizen"
 MODEL = "model_mediator"
@@ -56,16 +59,22 @@ class SessionStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else paths.library_db_path()
         self.db: sqlite_utils.Database = open_database(self.path)
+        register_open(self.path)  # no export may ever write over it
 
     def close(self) -> None:
         self.db.conn.close()
+        unregister_open(self.path)
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Make several recording calls one atomic unit (calls inside join it)."""
+        return transaction(self.db.conn)
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
-        with self.db.conn:
+        with self.transaction():
             return _pk(self.db.table(table).insert(row).last_pk)
 
     def _touch(self, session_id: int) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db.table("sessions").update(session_id, {"updated_at": now()})
 
     # -- sessions -----------------------------------------------------------------------------
@@ -112,7 +121,7 @@ class SessionStore:
         return int(rows[0]["id"])
 
     def set_step(self, session_id: int, step: str) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db.table("sessions").update(
                 session_id, {"current_step": step, "updated_at": now()}
             )
@@ -293,7 +302,7 @@ class SessionStore:
         self, session_id: int, ids: dict[str, list[int]], payload: dict[str, Any]
     ) -> None:
         """Undo: delete these rows (children first as given) and log what was removed."""
-        with self.db.conn:
+        with self.transaction():
             for table, row_ids in ids.items():
                 for row_id in row_ids:
                     self.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
@@ -305,7 +314,7 @@ class SessionStore:
         position = self.db.execute(
             "SELECT max(position) + 1 FROM candidates WHERE run_id = ?", [old["run_id"]]
         ).fetchone()[0]
-        with self.db.conn:
+        with self.transaction():
             new_id = _pk(
                 self.db.table("candidates")
                 .insert(
@@ -352,7 +361,7 @@ class SessionStore:
 
     def add_candidates(self, run_id: int, candidates: Iterable[dict[str, Any]]) -> list[int]:
         ids = []
-        with self.db.conn:
+        with self.transaction():
             for position, c in enumerate(candidates):
                 row = {
                     "run_id": run_id,
@@ -386,7 +395,7 @@ class SessionStore:
             for i, c in enumerate(candidate_ids)
             for j, p in enumerate(participant_ids)
         ]
-        with self.db.conn:
+        with self.transaction():
             self.db.table("predictions").insert_all(rows)
 
     def add_selection(

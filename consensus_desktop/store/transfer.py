@@ -1,15 +1,22 @@
 """Session files: export one session to a standalone SQLite file, import it back, merge many.
 
-One routine, :func:`copy_session`, serves all three: it copies a session's rows from one database
-into another, giving every row a fresh id in the target and rewriting the foreign keys, so files
-from several laptops never clash. A session is identified by its uuid: importing the same session
-twice is a no-op.
+One routine, :func:`merge_session`, serves all three: it copies a session's rows from one database
+into another with the app's own statements, giving every new row a fresh id in the target and
+rewriting the foreign keys, so files from several laptops never clash. A session is identified by
+its uuid; when the target already holds it, the two copies are compared row by row (a row is
+recognised by its parents and its natural key, see ``NATURAL_KEYS``) and what the incoming copy
+has that the target lacks (ratings, critiques, later steps) is added. A row both copies hold but
+with different values is a conflict: it is reported and the target's value is kept.
+
+Foreign files are read through :mod:`consensus_desktop.store.foreign` (read-only, schema-checked,
+time-limited); every file written goes through :mod:`consensus_desktop.store.safe_files`.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
+import os
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,36 +26,76 @@ import sqlite_utils
 from consensus_desktop import __version__
 from consensus_desktop.store.database import (
     SessionFileError,
-    inspect_version,
-    migrate,
+    memory_database,
     now,
     open_database,
+    transaction,
 )
+from consensus_desktop.store.foreign import TIME_LIMIT_S, read_session_file
+from consensus_desktop.store.safe_files import check_destination, write_database
 from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
+
+# What recognises a row in another copy of the same session, besides its parent rows. Rows with
+# the same key in one database are told apart by their order.
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "sessions": ("uuid",),
+    "questions": ("position",),
+    "participants": ("uuid",),
+    "baseline_ratings": (),
+    "opinions": ("created_at",),
+    "generation_runs": ("created_at",),
+    "candidates": ("position",),
+    "predictions": ("reward_version",),
+    "selections": ("created_at",),
+    "ratings": (),
+    "rankings": (),
+    "critiques": (),
+    "events": ("at", "kind", "payload"),
+}
+_SESSION_STATE = ("updated_at", "current_step")  # taken from whichever copy is newer
 
 
 @dataclass(frozen=True)
 class ImportResult:
     uuid: str
     name: str
-    session_id: int | None  # None when it was already there
-    skipped: bool
+    session_id: int  # the session's id in the target
+    new: bool  # the target did not have this session
+    added: dict[str, int] = field(default_factory=dict)  # rows added, by table
+    conflicts: tuple[str, ...] = ()
+
+    @property
+    def skipped(self) -> bool:
+        """Already there with everything the incoming copy has."""
+        return not self.new and not self.added and not self.conflicts
+
+    def describe(self) -> str:
+        head = f"{self.name} ({self.uuid[:8]}): "
+        if self.new:
+            head += "imported"
+        elif self.added:
+            parts = ", ".join(f"{n} {t}" for t, n in self.added.items() if t != "sessions")
+            head += f"already there; added what this copy lacked ({parts})"
+        else:
+            head += "already there, nothing new in the file"
+        for conflict in self.conflicts:
+            head += f"\n  conflict: {conflict}"
+        return head
 
 
 def session_rows(db: sqlite_utils.Database, session_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Every row that belongs to one session, table by table, parents first."""
+    """Every row that belongs to one session, table by table, parents first, each by id."""
     ids: dict[str, set[int]] = {"sessions": {session_id}}
     out: dict[str, list[dict[str, Any]]] = {}
     for table, fks in SESSION_TABLES:
         if table == "sessions":
-            rows = [db.table("sessions").get(session_id)]
+            rows = list(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
         else:
             # a row belongs to the session when its first listed parent does
             col, parent = next(iter(fks.items()))
             parent_ids = sorted(ids.get(parent, set()))
-            if not parent_ids:
-                rows = []
-            else:
+            rows = []
+            if parent_ids:
                 marks = ",".join("?" * len(parent_ids))
                 rows = list(
                     db.query(
@@ -61,69 +108,100 @@ def session_rows(db: sqlite_utils.Database, session_id: int) -> dict[str, list[d
     return out
 
 
-def copy_session(
+def _keys(rows: dict[str, list[dict[str, Any]]]) -> dict[str, dict[int, tuple[Any, ...]]]:
+    """Each row's identity independent of ids: its parents' keys, natural key, occurrence."""
+    keys: dict[str, dict[int, tuple[Any, ...]]] = {}
+    for table, fks in SESSION_TABLES:
+        keys[table] = {}
+        seen: Counter[tuple[Any, ...]] = Counter()
+        for row in rows[table]:
+            parents = tuple(keys[p].get(row[c]) for c, p in fks.items())
+            base = (parents, tuple(row[c] for c in NATURAL_KEYS[table]))
+            keys[table][row["id"]] = (*base, seen[base])
+            seen[base] += 1
+    return keys
+
+
+def merge_session(
     src: sqlite_utils.Database,
     session_id: int,
     dst: sqlite_utils.Database,
     rename: str | None = None,
 ) -> ImportResult:
-    rows = session_rows(src, session_id)
-    session = rows["sessions"][0]
-    existing = list(dst.query("SELECT id FROM sessions WHERE uuid = ?", [session["uuid"]]))
-    if existing:
-        return ImportResult(session["uuid"], session["name"], None, True)
-    new_ids: dict[str, dict[int, int]] = {t: {} for t, _ in SESSION_TABLES}
+    """Add session ``session_id`` of ``src`` to ``dst``, or what ``dst``'s copy of it lacks."""
+    incoming = session_rows(src, session_id)
+    session = incoming["sessions"][0]
+    found = dst.execute("SELECT id FROM sessions WHERE uuid = ?", [session["uuid"]]).fetchone()
+    current = session_rows(dst, found[0]) if found else {t: [] for t, _ in SESSION_TABLES}
+    in_keys, cur_keys = _keys(incoming), _keys(current)
     dst_columns = {t: set(dst.table(t).columns_dict) for t, _ in SESSION_TABLES}
-    conn = dst.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    target_id: dict[str, dict[int, int]] = {t: {} for t, _ in SESSION_TABLES}
+    added: Counter[str] = Counter()
+    conflicts: list[str] = []
+    with transaction(dst.conn):
         for table, fks in SESSION_TABLES:
-            for row in rows[table]:
+            mine = {cur_keys[table][r["id"]]: r for r in current[table]}
+            for row in incoming[table]:
+                match = mine.get(in_keys[table][row["id"]])
+                if match is not None:
+                    target_id[table][row["id"]] = match["id"]
+                    if table == "sessions":
+                        _newer_state(dst, row, match)
+                    else:
+                        conflicts.extend(_conflict(table, fks, row, match))
+                    continue
                 values = {k: v for k, v in row.items() if k != "id" and k in dst_columns[table]}
                 if table == "sessions" and rename:
                     values["name"] = rename
                 for col, parent in fks.items():
                     if values.get(col) is not None:
-                        values[col] = new_ids[parent][values[col]]
+                        if values[col] not in target_id[parent]:
+                            raise SessionFileError(
+                                f"Session {session['name']!r}: a row of {table} refers to a "
+                                f"{parent} row outside the session, so it was not copied."
+                            )
+                        values[col] = target_id[parent][values[col]]
                 cols = ",".join(f"[{c}]" for c in values)
                 marks = ",".join("?" * len(values))
-                cur = conn.execute(
+                cur = dst.conn.execute(
                     f"INSERT INTO [{table}] ({cols}) VALUES ({marks})", list(values.values())
                 )
                 assert cur.lastrowid is not None
-                new_ids[table][row["id"]] = cur.lastrowid
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return ImportResult(session["uuid"], session["name"], new_ids["sessions"][session_id], False)
+                target_id[table][row["id"]] = cur.lastrowid
+                added[table] += 1
+    sid = target_id["sessions"][session_id]
+    name = rename or (current["sessions"][0]["name"] if found else session["name"])
+    if found:
+        added.pop("sessions", None)
+    return ImportResult(session["uuid"], name, sid, not found, dict(added), tuple(conflicts))
 
 
-def _open_source(path: Path) -> sqlite_utils.Database:
-    """Open a session file read-only after the checks that can refuse it."""
-    version = inspect_version(path)  # raises NotSQLite / WrongSchema / Corrupt / Locked / Newer
-    if version == 0:
-        raise SessionFileError(f"{path.name} is an empty database, not a session file.")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    db = sqlite_utils.Database(conn)
-    if version < SCHEMA_VERSION:
-        # Upgrade an in-memory copy: the file itself is never modified by an import.
-        memory = sqlite3.connect(":memory:")
-        conn.backup(memory)
-        conn.close()
-        db = sqlite_utils.Database(memory)
-        migrate(db)
-    return db
+def _newer_state(dst: sqlite_utils.Database, row: dict[str, Any], mine: dict[str, Any]) -> None:
+    if (row.get("updated_at") or "") > (mine.get("updated_at") or ""):
+        state = {c: row[c] for c in _SESSION_STATE if c in row}
+        sets = ",".join(f"[{c}] = ?" for c in state)
+        dst.execute(f"UPDATE sessions SET {sets} WHERE id = ?", [*state.values(), mine["id"]])
 
 
-def export_session(src: sqlite_utils.Database, session_id: int, target: Path) -> Path:
+def _conflict(
+    table: str, fks: dict[str, str], row: dict[str, Any], mine: dict[str, Any]
+) -> list[str]:
+    skip = {"id", *fks, *NATURAL_KEYS[table]}
+    differ = [c for c in row if c not in skip and c in mine and row[c] != mine[c]]
+    if not differ:
+        return []
+    what = ", ".join(f"{c} {mine[c]!r} here, {row[c]!r} in the file" for c in differ)
+    return [f"{table} row {mine['id']} differs ({what}); this library's value was kept"]
+
+
+def export_session(
+    src: sqlite_utils.Database, session_id: int, target: Path, force: bool = False
+) -> Path:
     """Write one session to ``target`` as a standalone, self-describing SQLite file."""
-    target = Path(target)
-    tmp = target.with_name(target.name + ".partial")
-    tmp.unlink(missing_ok=True)
-    out = open_database(tmp)
+    target = check_destination(target, force)
+    out = memory_database()
     try:
-        copy_session(src, session_id, out)
+        merge_session(src, session_id, out)
         meta = {
             "kind": "session-export",
             "schema_version": str(SCHEMA_VERSION),
@@ -133,35 +211,65 @@ def export_session(src: sqlite_utils.Database, session_id: int, target: Path) ->
         }
         for key, value in meta.items():
             out.table("meta").upsert({"key": key, "value": value}, pk="key")
-        out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+        return write_database(out, target)
     finally:
         out.conn.close()
-    tmp.replace(target)
-    return target
 
 
-def import_session_file(path: Path, dst: sqlite_utils.Database) -> list[ImportResult]:
-    """Import every session of a session file (or of another library) into ``dst``."""
-    src = _open_source(Path(path))
+def _merge_all(src: sqlite_utils.Database, dst: sqlite_utils.Database) -> list[ImportResult]:
+    ids = [r[0] for r in src.execute("SELECT id FROM sessions ORDER BY id").fetchall()]
+    return [merge_session(src, sid, dst) for sid in ids]
+
+
+def import_session_file(
+    path: Path, dst: sqlite_utils.Database, time_limit: float = TIME_LIMIT_S
+) -> list[ImportResult]:
+    """Import every session of a session file (or of another library) into ``dst``, in one
+    transaction: all of it or, on any error, nothing."""
+    src = read_session_file(Path(path), time_limit)
     try:
-        return [copy_session(src, r["id"], dst) for r in src.query("SELECT id FROM sessions")]
+        with transaction(dst.conn):
+            return _merge_all(src, dst)
     finally:
         src.conn.close()
 
 
-def merge_files(paths: list[Path], into: Path) -> list[ImportResult]:
-    """Combine several session files (one per laptop or table) into one database."""
+def merge_files(
+    paths: list[Path], into: Path, time_limit: float = TIME_LIMIT_S
+) -> list[ImportResult]:
+    """Combine several session files (one per laptop or table) into one database.
+
+    Every file is read and checked before anything is written; ``into`` is then written in one
+    transaction (an existing database) or built whole and renamed into place (a new file).
+    """
+    into = Path(into)
+    if not into.exists():
+        check_destination(into)
     for p in paths:
-        inspect_version(Path(p))  # refuse before writing anything
-    dst = open_database(Path(into))
+        if into.exists() and Path(p).exists() and os.path.samefile(p, into):
+            raise SessionFileError(f"{into} is one of the files being merged; choose another.")
+    sources: list[sqlite_utils.Database] = []
     try:
-        results: list[ImportResult] = []
         for p in paths:
-            results.extend(import_session_file(Path(p), dst))
-        dst.table("meta").upsert({"key": "merged_at", "value": now()}, pk="key")
-        return results
+            sources.append(read_session_file(Path(p), time_limit))
+        existing = into.exists() and into.stat().st_size > 0
+        dst = open_database(into) if existing else memory_database()
+        try:
+            results: list[ImportResult] = []
+            with transaction(dst.conn):
+                for src in sources:
+                    results.extend(_merge_all(src, dst))
+                dst.table("meta").upsert({"key": "merged_at", "value": now()}, pk="key")
+                if not existing:
+                    dst.table("meta").upsert({"key": "kind", "value": "library"}, pk="key")
+            if not existing:
+                write_database(dst, check_destination(into, force=True))
+            return results
+        finally:
+            dst.conn.close()
     finally:
-        dst.conn.close()
+        for src in sources:
+            src.conn.close()
 
 
 def timestamped_name(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,14 @@ from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, heading, hint
 from consensus_desktop.gui.widgets.rating_bars import RatingBars
 from consensus_desktop.gui.widgets.results_table import ResultsTable
-from consensus_desktop.store.exports import anonymise_session, polis_csv, ratings_csv
+from consensus_desktop.store.database import SessionFileError
+from consensus_desktop.store.exports import (
+    CSV_FILES,
+    anonymise_session,
+    check_csv_destinations,
+    polis_csv,
+    ratings_csv,
+)
 from consensus_desktop.store.transfer import export_session, timestamped_name
 
 
@@ -123,24 +131,37 @@ class ResultsScreen(Screen):
         path, _ = QFileDialog.getSaveFileName(self, title, suggested, "SQLite (*.sqlite)")
         return Path(path) if path else None
 
+    def _write(self, write: Callable[[], Path]) -> Path | None:
+        try:
+            return write()
+        except SessionFileError as exc:
+            self.show_error(f"Not saved: {exc}")
+            return None
+
     def export_file(self, path: Path | None = None) -> Path | None:
         flow = self.ctx.session
+        asked = path is None  # the save dialog asked before replacing a file
         path = path or self._ask_save("Export session file", timestamped_name(flow.name))
         if path is None:
             return None
-        out = export_session(self.ctx.store.db, flow.session_id, path)
-        self.message.emit(f"Session saved to {out}")
+        db, sid = self.ctx.store.db, flow.session_id
+        out = self._write(lambda: export_session(db, sid, path, force=asked))
+        if out is not None:
+            self.message.emit(f"Session saved to {out}")
         return out
 
     def export_anonymised(self, path: Path | None = None) -> Path | None:
         flow = self.ctx.session
+        asked = path is None
         path = path or self._ask_save(
             "Export anonymised", "anonymised-" + timestamped_name(flow.name)
         )
         if path is None:
             return None
-        out = anonymise_session(self.ctx.store.db, flow.session_id, path)
-        self.message.emit(f"Anonymised session saved to {out}")
+        db, sid = self.ctx.store.db, flow.session_id
+        out = self._write(lambda: anonymise_session(db, sid, path, force=asked))
+        if out is not None:
+            self.message.emit(f"Anonymised session saved to {out}")
         return out
 
     def export_csv(self, folder: Path | None = None) -> Path | None:
@@ -150,7 +171,18 @@ class ResultsScreen(Screen):
             folder = Path(chosen) if chosen else None
         if folder is None:
             return None
-        polis_csv(self.ctx.store.db, flow.session_id, folder)
-        ratings_csv(self.ctx.store.db, flow.session_id, folder)
+        there = [n for n in CSV_FILES if (folder / n).exists()]
+        force = bool(there) and dialogs.confirm(
+            self, "Replace files?", f"Replace {', '.join(there)} in {folder}?"
+        )
+        db, sid = self.ctx.store.db, flow.session_id
+
+        def write() -> Path:
+            check_csv_destinations(folder, force)
+            polis_csv(db, sid, folder, force)
+            return ratings_csv(db, sid, folder, force)
+
+        if self._write(write) is None:
+            return None
         self.message.emit(f"comments.csv, votes.csv and ratings.csv written to {folder}")
         return folder

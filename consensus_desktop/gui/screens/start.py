@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ class StartScreen(Screen):
             return
         try:
             results = import_session_file(Path(path), self.ctx.store.db)
-        except SessionFileError as exc:
+        except (SessionFileError, sqlite3.Error) as exc:
             self.show_error(f"Cannot import: {exc}")
             return
         self.show_error("")

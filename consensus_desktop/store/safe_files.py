@@ -1,0 +1,127 @@
+"""Writing files the facilitator can trust.
+
+Nothing is written over an existing file unless the caller says so (``--force``, or the GUI's
+save dialog that already asked), nothing is ever written over the live library or a database this
+process has open, and every file is written under a temporary name in the same folder, fsynced,
+and renamed into place only once it is complete: a crash or a flat battery leaves either the old
+file or the new one under the final name, never half of one.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from consensus_desktop import paths
+from consensus_desktop.store.database import SessionFileError
+
+_OPEN_DATABASES: set[Path] = set()
+_SIDECARS = ("", "-wal", "-shm", "-journal")
+
+
+class DestinationRefused(SessionFileError):
+    """The destination exists (and no --force), or is a file the app must never write over."""
+
+
+def register_open(path: Path) -> None:
+    """A database this process has open: exports never write over it, even with --force."""
+    _OPEN_DATABASES.add(Path(path).resolve())
+
+
+def unregister_open(path: Path) -> None:
+    _OPEN_DATABASES.discard(Path(path).resolve())
+
+
+def _protected() -> set[Path]:
+    live = {paths.library_db_path().resolve(), *_OPEN_DATABASES}
+    return {p.with_name(p.name + s) for p in live for s in _SIDECARS}
+
+
+def check_destination(target: Path, force: bool = False) -> Path:
+    """Refuse a destination that exists (unless ``force``) or that is a live database."""
+    target = Path(target)
+    resolved = target.resolve()
+    for protected in _protected():
+        same = resolved == protected or (
+            target.exists() and protected.exists() and os.path.samefile(target, protected)
+        )
+        if same:
+            raise DestinationRefused(
+                f"{target} is the app's library (or a database it has open); it is never "
+                "written over, so choose another file name."
+            )
+    if target.is_dir():
+        raise DestinationRefused(f"{target} is a folder; give a file name.")
+    if target.exists() and not force:
+        raise DestinationRefused(
+            f"{target} already exists; choose another name, or use --force to replace it."
+        )
+    if not target.parent.is_dir():
+        raise DestinationRefused(f"The folder {target.parent} does not exist.")
+    return target
+
+
+def _fsync_path(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0))
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not directory:  # some file systems cannot fsync a folder; a file must be synced
+            raise
+    finally:
+        os.close(fd)
+
+
+def temporary_name(target: Path) -> Path:
+    """A hidden, unique name beside ``target`` (same folder, so the final rename is atomic)."""
+    return target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+
+
+def _storage_error(target: Path, exc: BaseException) -> SessionFileError:
+    text = str(exc)
+    if getattr(exc, "errno", None) == errno.ENOSPC or "disk is full" in text:
+        return SessionFileError(f"The disk is full, so {target} was not written.")
+    return SessionFileError(f"{target} could not be written ({text}).")
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path; once the block has written it, fsync it and rename it to target.
+
+    If the block fails the temporary file is removed and ``target`` is untouched.
+    """
+    target = Path(target)
+    tmp = temporary_name(target)
+    try:
+        yield tmp
+        _fsync_path(tmp)
+        os.replace(tmp, target)
+        _fsync_path(target.parent, directory=True)
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise _storage_error(target, exc) from exc
+    finally:
+        for suffix in _SIDECARS:
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+
+def write_text(target: Path, text: str) -> Path:
+    with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    return target
+
+
+def write_database(db: sqlite_utils.Database, target: Path) -> Path:
+    """Write a database (typically built in memory) as one compact self-contained file.
+
+    ``VACUUM INTO`` copies only live rows: no free page of the source reaches the file.
+    """
+    with atomic_path(target) as tmp:
+        db.execute("VACUUM INTO ?", [str(tmp)])
+    return target

@@ -1,0 +1,331 @@
+"""Session files tried as a hostile or unlucky user would: every file here is built by the test.
+
+For each hostile file: a clear one-sentence message naming the file, exit code 2, the library, the
+file and the merge destination unchanged, nothing of the file run, no hang (CLI under a timeout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from test_store import FIXTURES, make_session
+
+from consensus_desktop.store.database import SessionFileError
+from consensus_desktop.store.foreign import RefusedFile
+from consensus_desktop.store.safe_files import DestinationRefused
+from consensus_desktop.store.schema import SCHEMA_VERSION
+from consensus_desktop.store.session_store import SessionStore
+from consensus_desktop.store.transfer import export_session, import_session_file, merge_files
+
+MARK = "pwned-by-the-file"
+CLI_TIMEOUT_S = 60
+
+
+def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CONSENSUS_DESKTOP_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "consensus_desktop", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=CLI_TIMEOUT_S,  # a hang fails the test instead of stalling it
+    )
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
+
+
+def state(path: Path) -> dict[str, object]:
+    """integrity_check and every table's row count: what 'unchanged' means for a database."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in tables}
+        return {"integrity": conn.execute("PRAGMA integrity_check").fetchone()[0], **counts}
+    finally:
+        conn.close()
+
+
+def edit(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for sql in statements:
+            conn.execute(sql)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def good_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("good")
+    store = SessionStore(folder / "lib.sqlite")
+    make_session(store, "Exported")
+    out = export_session(store.db, 1, folder / "good.sqlite")
+    store.close()
+    return out
+
+
+def _with_trigger(p: Path) -> None:
+    # would rewrite every opinion if it ever fired (an insert into the file's own tables)
+    edit(
+        p,
+        f"CREATE TRIGGER evil AFTER INSERT ON ratings BEGIN UPDATE opinions SET text = '{MARK}'; "
+        "END",
+    )
+
+
+def _v1_with_migration_trigger(p: Path) -> None:
+    # the attack that worked on main: a schema-1 file whose trigger fires when it is upgraded
+    shutil.copy(FIXTURES / "schema_v1.sqlite", p)
+    edit(
+        p,
+        "CREATE TRIGGER on_upgrade AFTER INSERT ON _migrations BEGIN "
+        f"UPDATE opinions SET text = '{MARK}'; END",
+    )
+
+
+def _with_view(p: Path) -> None:
+    edit(
+        p,
+        "DROP TABLE critiques",
+        f"CREATE VIEW critiques AS SELECT id, participant_id, candidate_id, '{MARK}' AS text, "
+        "created_at FROM ratings",
+    )
+
+
+def _with_recursive_view(p: Path) -> None:
+    edit(
+        p,
+        "CREATE VIEW forever AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
+        "SELECT x FROM n",
+    )
+
+
+def _with_recursive_trigger(p: Path) -> None:
+    edit(
+        p,
+        "CREATE TRIGGER again AFTER INSERT ON events BEGIN INSERT INTO events "
+        f"(session_id, at, kind, payload) VALUES (NEW.session_id, NEW.at, '{MARK}', ''); END",
+    )
+
+
+def _with_dropped_table(p: Path) -> None:
+    edit(p, "DROP TABLE ratings")
+
+
+def _truncated(p: Path) -> None:
+    data = p.read_bytes()
+    p.write_bytes(data[: len(data) // 2])
+
+
+def _newer(p: Path) -> None:
+    edit(
+        p,
+        f"INSERT INTO _migrations VALUES ({SCHEMA_VERSION + 1}, 'from the future', 'x')",
+    )
+
+
+def _with_generated_column(p: Path) -> None:
+    edit(
+        p,
+        "ALTER TABLE opinions ADD COLUMN shout TEXT GENERATED ALWAYS AS (upper(text)) VIRTUAL",
+    )
+
+
+def _extra_table(p: Path) -> None:
+    edit(p, "CREATE TABLE notes (x TEXT)")
+
+
+HOSTILE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "trigger": (_with_trigger, "trigger, 'evil'"),
+    "v1 trigger on upgrade": (_v1_with_migration_trigger, "trigger, 'on_upgrade'"),
+    "view": (_with_view, "view, 'critiques'"),
+    "recursive view": (_with_recursive_view, "view, 'forever'"),
+    "recursive trigger": (_with_recursive_trigger, "trigger, 'again'"),
+    "dropped table": (_with_dropped_table, "no table 'ratings'"),
+    "truncated": (_truncated, "truncated"),
+    "newer schema": (_newer, "newer version"),
+    "generated column": (_with_generated_column, "columns and types"),
+    "extra table": (_extra_table, "table, 'notes'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_file_is_refused_and_nothing_changes(
+    case: str, good_export: Path, tmp_path: Path
+) -> None:
+    build, expected = HOSTILE[case]
+    hostile = tmp_path / f"hostile-{case.replace(' ', '-')}.sqlite"
+    shutil.copy(good_export, hostile)
+    build(hostile)
+    home = tmp_path / "home"
+    library = home / "data" / "library.sqlite"
+    lib = SessionStore(library)
+    make_session(lib, "Mine")
+    lib.close()
+    existing_into = tmp_path / "workshop.sqlite"
+    assert merge_files([good_export], existing_into)[0].new
+    before = {p: (digest(p), state(p)) for p in (library, existing_into)}
+    file_before = digest(hostile)
+
+    proc = cli("session", "import", str(hostile), home=home)  # in a process: a hang fails
+    message = proc.stderr.strip()
+    assert proc.returncode == 2, (proc.stdout, message)
+    assert "Traceback" not in message and len(message.splitlines()) == 1, message
+    assert hostile.name in message and expected in message, message
+    new_into = tmp_path / "new-workshop.sqlite"
+    for files, into in (([good_export, hostile], new_into), ([hostile], existing_into)):
+        with pytest.raises(SessionFileError, match=expected) as refused:
+            merge_files(files, into)
+        assert hostile.name in str(refused.value)
+    assert not new_into.exists()
+    assert not list(tmp_path.glob(".*.partial*"))  # no temporary file left behind
+    for p, (sha, st) in before.items():
+        assert digest(p) == sha and state(p) == st and st["integrity"] == "ok", p
+        assert MARK.encode() not in p.read_bytes()
+    assert digest(hostile) == file_before, "the foreign file was written"
+    assert not Path(str(hostile) + "-wal").exists() and not Path(str(hostile) + "-shm").exists()
+
+
+def test_old_file_is_upgraded_as_data_and_left_alone(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite"
+    shutil.copy(FIXTURES / "schema_v1.sqlite", old)
+    before = digest(old)
+    store = SessionStore(tmp_path / "lib.sqlite")
+    [res] = import_session_file(old, store.db)
+    assert res.new and res.name == "Old session"
+    assert store.db["ratings"].count == 2 and store.db["opinions"].count == 2
+    assert digest(old) == before and not list(tmp_path.glob("old.sqlite.*"))
+    store.close()
+
+
+def test_every_statement_on_a_foreign_file_has_a_time_limit(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "lib.sqlite")
+    sid = make_session(store)
+    for i in range(3000):
+        store.log_event(sid, "note", {"i": i})
+    big = export_session(store.db, sid, tmp_path / "big.sqlite")
+    other = SessionStore(tmp_path / "other.sqlite")
+    with pytest.raises(RefusedFile, match=r"big\.sqlite took longer than"):
+        import_session_file(big, other.db, time_limit=1e-6)
+    assert other.db["sessions"].count == 0
+    assert import_session_file(big, other.db)[0].new  # the normal limit is ample
+    store.close()
+    other.close()
+
+
+def test_later_export_of_the_same_session_adds_what_is_new(tmp_path: Path) -> None:
+    a = SessionStore(tmp_path / "a.sqlite")
+    sid = make_session(a, "Table 1")
+    early = export_session(a.db, sid, tmp_path / "early.sqlite")
+    pids = [p["id"] for p in a.participants(sid)]
+    cand = a.db.execute("SELECT max(id) FROM candidates").fetchone()[0]
+    a.add_rating(cand, pids[0], 7, 6)
+    a.add_critique(pids[1], cand, "Later thought.")
+    a.set_step(sid, "critique")
+    late = export_session(a.db, sid, tmp_path / "late.sqlite")
+
+    b = SessionStore(tmp_path / "b.sqlite")
+    assert import_session_file(early, b.db)[0].new
+    [res] = import_session_file(late, b.db)
+    assert not res.new and not res.skipped and not res.conflicts
+    assert res.added == {"ratings": 1, "critiques": 1, "events": 1}
+    for table in ("ratings", "critiques", "events", "predictions", "opinions"):
+        assert b.db[table].count == a.db[table].count, table
+    assert b.sessions()[0].current_step == "critique"
+    [again] = import_session_file(late, b.db)
+    assert again.skipped and "nothing new" in again.describe()
+    # an older file never takes the newer copy back
+    [old] = import_session_file(early, b.db)
+    assert old.skipped and b.sessions()[0].current_step == "critique"
+
+    # the same rating changed in both: reported, this library's value kept
+    b.db.execute("UPDATE ratings SET agreement = 1 WHERE id = 1")
+    [conflicted] = import_session_file(late, b.db)
+    assert (
+        len(conflicted.conflicts) == 1
+        and "agreement 1 here, 6 in the file" in (conflicted.conflicts[0])
+    )
+    assert b.db.execute("SELECT agreement FROM ratings WHERE id = 1").fetchone()[0] == 1
+
+    # merging both exports in either order gives the newest
+    for order in ((early, late), (late, early)):
+        into = tmp_path / f"merged-{order[0].stem}.sqlite"
+        merge_files(list(order), into)
+        merged = sqlite_utils.Database(into)
+        assert merged["ratings"].count == a.db["ratings"].count
+        assert merged["sessions"].get(1)["current_step"] == "critique"
+        merged.conn.close()
+    a.close()
+    b.close()
+
+
+def test_merge_into_is_one_transaction(tmp_path: Path, good_export: Path) -> None:
+    other = SessionStore(tmp_path / "x.sqlite")
+    make_session(other, "Other table")
+    second = export_session(other.db, 1, tmp_path / "second.sqlite")
+    other.close()
+    into = tmp_path / "workshop.sqlite"
+    merge_files([good_export], into)
+    before = (digest(into), state(into))
+    # the bad row is only found while copying, after the good session was already added
+    bad = tmp_path / "dangling.sqlite"
+    shutil.copy(second, bad)
+    edit(bad, "PRAGMA foreign_keys=OFF", "UPDATE ratings SET participant_id = 999 WHERE id = 1")
+    with pytest.raises(SessionFileError, match=r"dangling\.sqlite"):
+        merge_files([second, bad], into)
+    assert (digest(into), state(into)) == before
+
+
+def test_no_silent_overwrite(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    library = home / "data" / "library.sqlite"
+    store = SessionStore(library)
+    make_session(store, "T")
+    store.close()
+    lib_before = (digest(library), state(library))
+    earlier = tmp_path / "earlier.sqlite"
+    earlier.write_bytes(b"an earlier export, precious")
+    for cmd in ("export", "anonymise"):
+        for target in (earlier, library):
+            proc = cli("session", cmd, "T", str(target), home=home)
+            assert proc.returncode == 2 and str(target) in proc.stderr, proc.stderr
+        # --force replaces an ordinary file, never the library
+        proc = cli("session", cmd, "T", str(library), "--force", home=home)
+        assert proc.returncode == 2 and "library" in proc.stderr
+    assert earlier.read_bytes() == b"an earlier export, precious"
+    assert (digest(library), state(library)) == lib_before
+    proc = cli("session", "export", "T", str(earlier), "--force", home=home)
+    assert proc.returncode == 0, proc.stderr
+    assert state(earlier)["sessions"] == 1
+    csv_dir = tmp_path / "csv"
+    assert cli("session", "csv", "T", str(csv_dir), home=home).returncode == 0
+    (csv_dir / "ratings.csv").write_text("mine")
+    (csv_dir / "votes.csv").unlink()
+    (csv_dir / "comments.csv").unlink()
+    proc = cli("session", "csv", "T", str(csv_dir), home=home)
+    assert proc.returncode == 2 and "ratings.csv already exists" in proc.stderr
+    assert not (csv_dir / "votes.csv").exists()  # refused before writing any
+    assert cli("session", "csv", "T", str(csv_dir), "--force", home=home).returncode == 0
+    assert (csv_dir / "ratings.csv").read_text().startswith("session,question")
+    assert not list(tmp_path.rglob(".*.partial"))
+
+
+def test_exports_refuse_a_database_the_app_has_open(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "open.sqlite")
+    make_session(store)
+    with pytest.raises(DestinationRefused, match="never written over"):
+        export_session(store.db, 1, tmp_path / "open.sqlite", force=True)
+    with pytest.raises(DestinationRefused, match="never written over"):
+        export_session(store.db, 1, tmp_path / "open.sqlite-wal", force=True)
+    store.close()
