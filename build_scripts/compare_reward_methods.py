@@ -35,7 +35,7 @@ def main() -> None:
     import numpy as np
 
     from consensus_desktop.cli.common import resolve_model
-    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.engine.factory import open_backend
     from consensus_desktop.reward.polis_data import load_all, split
     from consensus_desktop.reward.train_cli import _engine_embed
     from consensus_desktop.reward.training import (
@@ -51,9 +51,9 @@ def main() -> None:
     if args.embedder == "minilm":
         from consensus_desktop.reward.minilm import minilm_path
 
-        engine = Engine(minilm_path())
+        engine = open_backend(minilm_path())
     else:
-        engine = Engine(resolve_model(args.model))
+        engine = open_backend(resolve_model(args.model))
     print(f"embeddings from {engine.info.file_name}")
     cache = EmbeddingCache(engine.sha256, _engine_embed(engine))
     train, val = split(load_all(args.polis))

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import Progress, SamplingParams
-from consensus_desktop.engine.engine import Candidate, Engine, GenerationReport
+from consensus_desktop.engine.protocol import ModelBackend
+from consensus_desktop.engine.types import Candidate, GenerationReport, Progress, SamplingParams
 from consensus_desktop.errors import InputError, ModelFileError
 from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan, require_text
 from consensus_desktop.reward.base import RewardModel, RewardVersion
@@ -215,7 +215,7 @@ def rank(agreement: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run(
-    engine: Engine,
+    engine: ModelBackend,
     reward: RewardModel,
     request: RunRequest,
     should_stop: Callable[[], bool] = lambda: False,

@@ -32,7 +32,7 @@ def run_self_test(model_path: str | None = None, out: Callable[[str], None] = pr
     try:
         from consensus_desktop import __version__, paths
         from consensus_desktop.cli.common import resolve_model
-        from consensus_desktop.engine.engine import Engine
+        from consensus_desktop.engine.factory import open_backend
         from consensus_desktop.pipeline import RunRequest, RunResult, run
         from consensus_desktop.reward.select import reward_for
         from consensus_desktop.store.recording import store_run_result
@@ -42,7 +42,7 @@ def run_self_test(model_path: str | None = None, out: Callable[[str], None] = pr
         out(f"consensus-desktop {__version__} self-test (data in {paths.data_dir()})")
         t = step("loading the model")
         path = resolve_model(model_path)
-        engine = Engine(path)
+        engine = open_backend(path)
         checks.append(
             f"model {engine.info.file_name} on {engine.info.backend} "
             f"loaded in {time.perf_counter() - t:.1f} s"

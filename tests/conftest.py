@@ -28,9 +28,9 @@ def default_model_path() -> Path:
 
 @pytest.fixture(scope="session")
 def engine(default_model_path: Path) -> Iterator[object]:
-    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.engine.factory import open_backend
 
-    eng = Engine(default_model_path)
+    eng = open_backend(default_model_path)
     yield eng
     eng.close()
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from consensus_desktop import paths
 from consensus_desktop.cli.common import resolve_model
-from consensus_desktop.engine.batch_generate import Progress
+from consensus_desktop.engine.types import Progress
 from consensus_desktop.errors import InputError
 from consensus_desktop.input_files import kind_of, read_json_lines, text_field
 from consensus_desktop.prompts import clean_participant_text
@@ -99,12 +99,12 @@ def _check_out(out: Path) -> None:
 
 
 def score_main(args: argparse.Namespace) -> int:
-    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.engine.factory import open_backend
     from consensus_desktop.reward.select import reward_for
 
     rows = _read_rows(args.input)
     _check_out(args.out)
-    engine = Engine(resolve_model(args.model))
+    engine = open_backend(resolve_model(args.model))
     try:
         reward = reward_for(engine, args.head)
         print(

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from consensus_desktop.cli.common import parse_alpha, resolve_model
-from consensus_desktop.engine.batch_generate import Progress
-from consensus_desktop.engine.engine import Candidate, Engine
+from consensus_desktop.engine.factory import open_backend
+from consensus_desktop.engine.types import Candidate, Progress
 from consensus_desktop.errors import InputError
 from consensus_desktop.input_files import kind_of, read_json, text_field
 from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, Stage, run
@@ -128,7 +128,7 @@ def main(args: argparse.Namespace) -> int:
         n_orders=args.orders,
     )
     request.validate()  # every parameter and text is checked before the model loads
-    engine = Engine(resolve_model(args.model))
+    engine = open_backend(resolve_model(args.model))
     reward = reward_for(engine)
     quiet = args.json
     result: RunResult | None = None

@@ -21,21 +21,7 @@ import llama_cpp
 
 from consensus_desktop.engine.errors import ContextBudgetError, GenerationCancelled
 from consensus_desktop.engine.local_model import LocalModel
-
-
-@dataclass(frozen=True)
-class SamplingParams:
-    max_tokens: int = 60
-    temperature: float = 0.8
-    top_p: float = 0.95
-    top_k: int = 40
-    seed: int = 1234
-
-
-@dataclass(frozen=True)
-class Progress:
-    tokens_done: int
-    token_budget: int
+from consensus_desktop.engine.types import Progress, SamplingParams
 
 
 @dataclass(frozen=True)

@@ -143,3 +143,43 @@ def _blame_the_request(
             f"context ({per_sequence_limit:,} tokens) for the opinions; ask for at most "
             f"{per_sequence_limit // 2:,} tokens per statement."
         )
+
+
+class ContextFitting:
+    """``fit`` for any backend that counts and truncates tokens in its own tokenizer.
+
+    A backend sets ``per_sequence_limit`` (one sample's prompt + answer) and ``max_kv_cells`` (all
+    samples of one request together) and implements the two token methods.
+    """
+
+    per_sequence_limit: int
+    max_kv_cells: int
+
+    def count_tokens(self, text: str) -> int:
+        raise NotImplementedError
+
+    def truncate_tokens(self, text: str, n_tokens: int) -> str:
+        raise NotImplementedError
+
+    def fit(
+        self,
+        build: Callable[[Sequence[str], int], PromptPlan],
+        opinions: Sequence[str],
+        n_orders: int,
+        n_samples: int,
+        max_new_tokens: int,
+        names: Sequence[str] | None = None,
+    ) -> FittedPlan:
+        """Apply the context policy above."""
+        return fit_plan(
+            build,
+            opinions,
+            n_orders,
+            n_samples,
+            max_new_tokens,
+            self.count_tokens,
+            self.truncate_tokens,
+            self.per_sequence_limit,
+            self.max_kv_cells,
+            names,
+        )

@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator, Sequence
 import llama_cpp
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import Progress, TokenBatch
+from consensus_desktop.engine.batch_generate import TokenBatch
 from consensus_desktop.engine.errors import ContextBudgetError, GenerationCancelled
 from consensus_desktop.engine.local_model import LocalModel
+from consensus_desktop.engine.types import Progress
 
 
 class Embedder:

@@ -9,52 +9,31 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import (
-    BatchGenerator,
-    Progress,
-    RawSample,
-    SamplingParams,
-)
-from consensus_desktop.engine.budget import FittedPlan, fit_plan
+from consensus_desktop.engine.batch_generate import BatchGenerator, RawSample
+from consensus_desktop.engine.budget import ContextFitting
 from consensus_desktop.engine.cleaning import clean_candidate, dedup_key
 from consensus_desktop.engine.embedder import Embedder
-from consensus_desktop.engine.local_model import LocalModel, ModelInfo, default_threads
+from consensus_desktop.engine.local_model import LocalModel, default_threads
+from consensus_desktop.engine.types import (
+    Candidate,
+    GenerationReport,
+    ModelInfo,
+    Progress,
+    SamplingParams,
+)
 from consensus_desktop.model_catalog import verified_sha256
 from consensus_desktop.prompts import PromptPlan
 
 MAX_ATTEMPTS_FACTOR = 3  # at most 3 x N samples are drawn to find N distinct usable candidates
 
 
-@dataclass(frozen=True)
-class Candidate:
-    text: str
-    seed: int
-    order: tuple[int, ...]  # the opinion order of the prompt it read
-    n_tokens: int
-    finish_reason: str
-    raw: str
+class Engine(ContextFitting):
+    """A GGUF model on this machine, run by llama.cpp; implements :class:`ModelBackend`."""
 
-
-@dataclass(frozen=True)
-class GenerationReport:
-    requested: int
-    found: int
-    attempts: int  # samples drawn, top-ups included
-    rounds: int
-    tokens: int
-    seconds: float
-
-    @property
-    def tokens_per_second(self) -> float:
-        return self.tokens / self.seconds if self.seconds > 0 else 0.0
-
-
-class Engine:
     def __init__(
         self,
         model_path: str | Path,
@@ -63,6 +42,7 @@ class Engine:
         per_sequence_limit: int = 8192,
         max_kv_cells: int = 32768,
     ) -> None:
+        self.model_path = Path(model_path)
         self.model = LocalModel(model_path, n_gpu_layers=n_gpu_layers)
         self.n_threads = n_threads or default_threads()
         self.generator = BatchGenerator(self.model, self.n_threads, max_kv_cells=max_kv_cells)
@@ -78,7 +58,7 @@ class Engine:
     @property
     def sha256(self) -> str:
         if self._sha256 is None:
-            self._sha256 = verified_sha256(self.model.info.path)
+            self._sha256 = verified_sha256(self.model_path)
         return self._sha256
 
     # -- tokens -------------------------------------------------------------------------------
@@ -88,29 +68,6 @@ class Engine:
     def truncate_tokens(self, text: str, n_tokens: int) -> str:
         tokens = self.model.tokenize(text)
         return text if len(tokens) <= n_tokens else self.model.detokenize(tokens[:n_tokens])
-
-    def fit(
-        self,
-        build: Callable[[Sequence[str], int], PromptPlan],
-        opinions: Sequence[str],
-        n_orders: int,
-        n_samples: int,
-        max_new_tokens: int,
-        names: Sequence[str] | None = None,
-    ) -> FittedPlan:
-        """Apply the context policy of :mod:`consensus_desktop.engine.budget`."""
-        return fit_plan(
-            build,
-            opinions,
-            n_orders,
-            n_samples,
-            max_new_tokens,
-            self.count_tokens,
-            self.truncate_tokens,
-            self.per_sequence_limit,
-            self.max_kv_cells,
-            names,
-        )
 
     # -- generation ---------------------------------------------------------------------------
     def generate_candidates(

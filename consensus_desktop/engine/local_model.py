@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import llama_cpp
@@ -16,6 +15,7 @@ import llama_cpp
 from consensus_desktop.engine import llama_log
 from consensus_desktop.engine.errors import ModelLoadFailed, UnsupportedArchitecture
 from consensus_desktop.engine.gguf_header import GGUFInfo, read_gguf_header
+from consensus_desktop.engine.types import ModelInfo
 
 
 def default_threads() -> int:
@@ -39,20 +39,6 @@ def detect_backend() -> str:
         if key in info:
             return name
     return "GPU"
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    path: Path
-    file_name: str
-    architecture: str
-    description: str
-    n_params: int
-    n_ctx_train: int
-    n_embd: int
-    n_vocab: int
-    backend: str
-    n_gpu_layers: int
 
 
 class LocalModel:

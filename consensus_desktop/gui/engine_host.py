@@ -36,13 +36,13 @@ class EngineHost(QObject):
     def load(self, model_path: str | None, n_gpu_layers: int | None = None) -> None:
         def job(should_stop: Callable[[], bool]) -> Iterator[Any]:
             from consensus_desktop.cli.common import resolve_model
-            from consensus_desktop.engine.engine import Engine
+            from consensus_desktop.engine.factory import ModelSpec, open_backend
             from consensus_desktop.reward.select import reward_for
 
             yield "Model: preparing the default model…" if model_path is None else "Model: loading…"
             path = resolve_model(model_path)
             yield f"Model: loading {path.name}…"
-            engine = Engine(path, n_gpu_layers=n_gpu_layers)
+            engine = open_backend(ModelSpec(path, n_gpu_layers=n_gpu_layers))
             yield _Loaded(engine, reward_for(engine))
 
         self.engine = None

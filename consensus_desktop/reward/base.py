@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import Progress
+from consensus_desktop.engine.types import Progress
 
 
 @dataclass(frozen=True)

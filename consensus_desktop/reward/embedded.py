@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import Progress
-from consensus_desktop.engine.engine import Engine
+from consensus_desktop.engine.protocol import ModelBackend
+from consensus_desktop.engine.types import Progress
 from consensus_desktop.prompts import clean_participant_text
 from consensus_desktop.reward.head import unit_centred, unit_length
 
@@ -29,7 +29,7 @@ class EmbeddingReward:
 
     centre = True
 
-    def __init__(self, engine: Engine, owns_engine: bool = False) -> None:
+    def __init__(self, engine: ModelBackend, owns_engine: bool = False) -> None:
         self.engine = engine
         self.owns_engine = owns_engine
 

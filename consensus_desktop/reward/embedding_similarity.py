@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from consensus_desktop.engine.engine import Engine
+from consensus_desktop.engine.protocol import ModelBackend
 from consensus_desktop.reward.base import RewardVersion, describe_validation
 from consensus_desktop.reward.embedded import EmbeddingReward, cosine_agreement
 
@@ -19,7 +19,7 @@ METHOD = "embed-cosine-v1"
 
 
 class EmbeddingSimilarityReward(EmbeddingReward):
-    def __init__(self, engine: Engine, measured: dict[str, float] | None = None) -> None:
+    def __init__(self, engine: ModelBackend, measured: dict[str, float] | None = None) -> None:
         super().__init__(engine)
         self.version = RewardVersion(
             method=METHOD,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from consensus_desktop.engine.engine import Engine
+from consensus_desktop.engine.protocol import ModelBackend
 from consensus_desktop.model_catalog import shipped_data_dir
 from consensus_desktop.reward.base import RewardVersion, describe_validation
 from consensus_desktop.reward.embedded import EmbeddingReward, cosine_agreement
@@ -30,7 +30,7 @@ def load_card() -> dict[str, Any]:
 class MiniLMCosineReward(EmbeddingReward):
     centre = False
 
-    def __init__(self, encoder: Engine, card: dict[str, Any] | None = None) -> None:
+    def __init__(self, encoder: ModelBackend, card: dict[str, Any] | None = None) -> None:
         super().__init__(encoder, owns_engine=True)
         card = card if card is not None else load_card()
         self.version = RewardVersion(

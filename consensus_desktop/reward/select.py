@@ -6,8 +6,9 @@ import logging
 from pathlib import Path
 
 from consensus_desktop import paths
-from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.errors import ModelError
+from consensus_desktop.engine.factory import open_backend
+from consensus_desktop.engine.protocol import ModelBackend
 from consensus_desktop.model_catalog import shipped_data_dir
 from consensus_desktop.reward.base import RewardModel
 from consensus_desktop.reward.embedding_similarity import EmbeddingSimilarityReward
@@ -37,7 +38,7 @@ def find_head(model_sha256: str) -> RewardHead | None:
     return None
 
 
-def reward_for(engine: Engine, head_path: Path | None = None) -> RewardModel:
+def reward_for(engine: ModelBackend, head_path: Path | None = None) -> RewardModel:
     """The reward model with the best measured validation AUC, among those available.
 
     Candidates: the trained head made for this generator (its card), the generator's zero-shot
@@ -59,7 +60,7 @@ def reward_for(engine: Engine, head_path: Path | None = None) -> RewardModel:
     for _, _, kind in sorted(options, reverse=True):
         if kind == "minilm":
             try:
-                return MiniLMCosineReward(Engine(minilm_path()), minilm_card)
+                return MiniLMCosineReward(open_backend(minilm_path()), minilm_card)
             except (MiniLMUnavailable, ModelError, OSError) as exc:
                 log.warning("sentence encoder unavailable, using the next best reward: %s", exc)
         elif kind == "head" and head is not None:

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import Progress
+from consensus_desktop.engine.protocol import ModelBackend
+from consensus_desktop.engine.types import Progress
 from consensus_desktop.reward.head import RewardHead
 from consensus_desktop.reward.polis_data import ATTRIBUTION, Conversation, load_all, split
 from consensus_desktop.reward.training import EmbeddingCache, train
 
 
-def _engine_embed(engine: object) -> Callable[[Sequence[str]], np.ndarray]:
+def _engine_embed(engine: ModelBackend) -> Callable[[Sequence[str]], np.ndarray]:
     def embed(texts: Sequence[str]) -> np.ndarray:
         out = None
-        for event in engine.embed(list(texts)):  # type: ignore[attr-defined]
+        for event in engine.embed(list(texts)):
             if not isinstance(event, Progress):
                 out = event
         assert out is not None
@@ -36,9 +37,9 @@ def train_and_save(
     only_if_better_than: Path | None = None,
 ) -> int:
     from consensus_desktop.cli.common import resolve_model
-    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.engine.factory import open_backend
 
-    engine = Engine(resolve_model(model_path))
+    engine = open_backend(resolve_model(model_path))
     try:
         cache = EmbeddingCache(engine.sha256, _engine_embed(engine))
         training, validation = split(load_all(polis))

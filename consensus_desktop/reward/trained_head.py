@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from consensus_desktop.engine.engine import Engine
+from consensus_desktop.engine.protocol import ModelBackend
 from consensus_desktop.reward.base import RewardVersion, describe_validation
 from consensus_desktop.reward.embedded import EmbeddingReward
 from consensus_desktop.reward.head import RewardHead
@@ -13,7 +13,7 @@ METHOD = "trained-head-v1"
 
 
 class TrainedHeadReward(EmbeddingReward):
-    def __init__(self, engine: Engine, head: RewardHead) -> None:
+    def __init__(self, engine: ModelBackend, head: RewardHead) -> None:
         super().__init__(engine)
         self.head = head
         self.version = RewardVersion(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from consensus_desktop import paths
-from consensus_desktop.engine.batch_generate import Progress
+from consensus_desktop.engine.types import Progress
 from consensus_desktop.reward.head import (
     RewardHead,
     pair_features,

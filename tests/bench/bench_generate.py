@@ -21,9 +21,11 @@ import time
 
 import llama_cpp
 
-from consensus_desktop.engine.batch_generate import Progress, RawSample, SamplingParams, TokenBatch
+from consensus_desktop.engine.batch_generate import RawSample, TokenBatch
 from consensus_desktop.engine.engine import Engine
+from consensus_desktop.engine.factory import ModelSpec, open_backend
 from consensus_desktop.engine.local_model import default_threads
+from consensus_desktop.engine.types import Progress, SamplingParams
 from consensus_desktop.model_catalog import default_model_path
 from consensus_desktop.prompts import JURY_FEW_SHOT
 
@@ -131,7 +133,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=default_threads())
     args = parser.parse_args()
     model_path = args.model or str(default_model_path())
-    engine = Engine(model_path, n_threads=args.threads)
+    engine = open_backend(ModelSpec(model_path, n_threads=args.threads))
+    assert isinstance(engine, Engine)  # measures the local engine's internals
     plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS)
     prompt = plan.full_prompt()
     print(

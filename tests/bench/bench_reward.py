@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from consensus_desktop.engine.batch_generate import Progress
+from consensus_desktop.engine.types import Progress
 from consensus_desktop.prompts import reward_input
 
 QUESTION = "Should we lower the speed limit on roads?"
@@ -51,10 +51,10 @@ def main() -> None:
     parser.add_argument("--model")
     args = parser.parse_args()
     from consensus_desktop.cli.common import resolve_model
-    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.engine.factory import open_backend
     from consensus_desktop.reward.select import reward_for
 
-    engine = Engine(resolve_model(args.model))
+    engine = open_backend(resolve_model(args.model))
     reward = reward_for(engine)
     print(f"model: {engine.info.file_name}; reward: {reward.version.label}")
     drain(reward.engine.embed(["warm up"]))

@@ -1,19 +1,25 @@
-"""A fake engine and reward model behind the real interfaces, for fast GUI tests (no model)."""
+"""A fake backend and reward model behind the declared protocols, for fast GUI tests (no model).
+
+``tests/unit/test_backend_protocol.py`` checks that ``FakeEngine`` implements ``ModelBackend``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import Progress, SamplingParams
-from consensus_desktop.engine.budget import FittedPlan, fit_plan
-from consensus_desktop.engine.engine import Candidate, GenerationReport
+from consensus_desktop.engine.budget import ContextFitting
 from consensus_desktop.engine.errors import GenerationCancelled
-from consensus_desktop.engine.local_model import ModelInfo
+from consensus_desktop.engine.types import (
+    Candidate,
+    GenerationReport,
+    ModelInfo,
+    Progress,
+    SamplingParams,
+)
 from consensus_desktop.prompts import PromptPlan
 from consensus_desktop.reward.base import RewardVersion
 
@@ -29,38 +35,34 @@ STATEMENTS = [
 ]
 
 
-class FakeEngine:
+class FakeEngine(ContextFitting):
+    """Words are tokens; statements come from a fixed list; embeddings are hashes."""
+
+    per_sequence_limit = 4096
+    max_kv_cells = 100_000
+
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
-        self.info = ModelInfo(
-            Path("fake.gguf"), "fake.gguf", "fake", "fake model", 0, 4096, 8, 100, "CPU", 0
-        )
+        self.info = ModelInfo(None, "fake.gguf", "fake", "fake model", 0, 4096, 8, 100, "CPU", 0)
         self.sha256 = "0" * 64
         self.calls = 0
+        self.closed = False
 
     def close(self) -> None:
         self.closed = True
 
-    def fit(
-        self,
-        build: Callable[[Sequence[str], int], PromptPlan],
-        opinions: Sequence[str],
-        n_orders: int,
-        n_samples: int,
-        max_new_tokens: int,
-        names: Sequence[str] | None = None,
-    ) -> FittedPlan:
-        return fit_plan(
-            build,
-            opinions,
-            n_orders,
-            n_samples,
-            max_new_tokens,
-            lambda t: len(t.split()),
-            lambda t, n: " ".join(t.split()[:n]),
-            4096,
-            100_000,
-            names,
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def truncate_tokens(self, text: str, n_tokens: int) -> str:
+        return " ".join(text.split()[:n_tokens])
+
+    def embed(
+        self, texts: Sequence[str], should_stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[Progress | np.ndarray]:
+        yield Progress(len(texts), len(texts))
+        yield np.array(
+            [list(hashlib.sha256(t.encode()).digest()[:8]) for t in texts], dtype=np.float32
         )
 
     def generate_candidates(
@@ -70,7 +72,7 @@ class FakeEngine:
         params: SamplingParams,
         should_stop: Callable[[], bool] = lambda: False,
         reject: Sequence[str] = (),
-    ) -> Iterator[object]:
+    ) -> Iterator[Candidate | Progress | GenerationReport]:
         self.calls += 1
         prefix = "Revised: " if "Previous consensus statement" in plan.full_prompt() else ""
         for i in range(n):

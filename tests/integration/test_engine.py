@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from sample_inputs import OPINIONS, QUESTION
 
-from consensus_desktop.engine.batch_generate import Progress, RawSample, SamplingParams
-from consensus_desktop.engine.engine import Candidate, Engine, GenerationReport
+from consensus_desktop.engine.batch_generate import RawSample
+from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.errors import (
     ContextBudgetError,
     GenerationCancelled,
@@ -19,6 +19,8 @@ from consensus_desktop.engine.errors import (
     TruncatedModelFile,
     UnsupportedArchitecture,
 )
+from consensus_desktop.engine.factory import ModelSpec, open_backend
+from consensus_desktop.engine.types import Candidate, GenerationReport, Progress, SamplingParams
 from consensus_desktop.prompts import JURY_FEW_SHOT, TRUNCATION_MARK
 
 pytestmark = pytest.mark.model
@@ -97,7 +99,7 @@ def test_per_sample_orders_share_the_prefix(engine: Engine) -> None:
 
 
 def test_overlong_input_follows_the_policy(default_model_path: Path) -> None:
-    small = Engine(default_model_path, per_sequence_limit=700)
+    small = open_backend(ModelSpec(default_model_path, per_sequence_limit=700))
     try:
         long = "I think that " + "road safety matters a great deal to me and my family " * 200
         fitted = small.fit(
@@ -149,21 +151,21 @@ def _write_gguf(path: Path, arch: str) -> None:
 
 def test_bad_model_files_each_give_their_error(tmp_path: Path, default_model_path: Path) -> None:
     with pytest.raises(ModelFileMissing, match="not found"):
-        Engine(tmp_path / "missing.gguf")
+        open_backend(tmp_path / "missing.gguf")
     text = tmp_path / "readme.gguf"
     text.write_text("not a model")
     with pytest.raises(NotAGGUFFile, match="not a GGUF"):
-        Engine(text)
+        open_backend(text)
     cut = tmp_path / "cut.gguf"
     with default_model_path.open("rb") as fh:
         cut.write_bytes(fh.read(5_000_000))
     with pytest.raises(TruncatedModelFile, match="cut short"):
-        Engine(cut)
+        open_backend(cut)
     header_only = tmp_path / "header.gguf"
     header_only.write_bytes(default_model_path.read_bytes()[:2000])
     with pytest.raises(TruncatedModelFile):
-        Engine(header_only)
+        open_backend(header_only)
     alien = tmp_path / "alien.gguf"
     _write_gguf(alien, "notamodelarch")
     with pytest.raises(UnsupportedArchitecture, match="notamodelarch"):
-        Engine(alien)
+        open_backend(alien)

@@ -110,10 +110,10 @@ def test_selection_prefers_the_better_measured_method(tmp_path: Path, engine, mo
 
 
 def test_shipped_sentence_encoder_embeds_meaningfully() -> None:
-    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.engine.factory import open_backend
     from consensus_desktop.reward.minilm import minilm_path
 
-    encoder = Engine(minilm_path())
+    encoder = open_backend(minilm_path())
     try:
         assert encoder.info.architecture == "bert" and encoder.info.n_embd == 384
         assert encoder.model.tokenize("speed limits", add_bos=True)[0] == 101  # [CLS]

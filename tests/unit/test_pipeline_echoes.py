@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import PurePath
 from typing import Any
 
 import numpy as np
 
-from consensus_desktop.engine.budget import FittedPlan, fit_plan
+from consensus_desktop.engine.budget import ContextFitting
 from consensus_desktop.engine.cleaning import dedup_key
-from consensus_desktop.engine.engine import Candidate, GenerationReport
-from consensus_desktop.engine.local_model import ModelInfo
+from consensus_desktop.engine.types import Candidate, GenerationReport, ModelInfo
 from consensus_desktop.pipeline import RunRequest, RunResult, run
 from consensus_desktop.prompts import FEW_SHOT_EXAMPLES, PromptPlan
 from consensus_desktop.reward.base import RewardVersion
@@ -19,34 +18,20 @@ from consensus_desktop.reward.base import RewardVersion
 OWN = "We agree that limits near schools should be lower, and reviewed each year."
 
 
-class CopyingEngine:
+class CopyingEngine(ContextFitting):
     """Writes the prompt's first example statement back, as small models do, then a real one.
     Filters exactly as the real engine does: by ``dedup_key`` against ``reject``."""
 
     info = ModelInfo(PurePath("copy.gguf"), "copy.gguf", "fake", "", 0, 4096, 8, 100, "CPU", 0)
     sha256 = "0" * 64
 
-    def fit(
-        self,
-        build: Callable[[Sequence[str], int], PromptPlan],
-        opinions: Sequence[str],
-        n_orders: int,
-        n_samples: int,
-        max_new_tokens: int,
-        names: Sequence[str] | None = None,
-    ) -> FittedPlan:
-        return fit_plan(
-            build,
-            opinions,
-            n_orders,
-            n_samples,
-            max_new_tokens,
-            lambda t: len(t.split()),
-            lambda t, n: t,
-            4096,
-            100_000,
-            names,
-        )
+    per_sequence_limit, max_kv_cells = 4096, 100_000
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def truncate_tokens(self, text: str, n_tokens: int) -> str:
+        return text
 
     def generate_candidates(
         self,

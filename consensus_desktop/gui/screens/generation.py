@@ -7,8 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QListWidget, QProgressBar, QWidget
 
-from consensus_desktop.engine.batch_generate import Progress
-from consensus_desktop.engine.engine import Candidate
+from consensus_desktop.engine.types import Candidate, Progress
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
 from consensus_desktop.gui.worker import GeneratorWorker

@@ -1,0 +1,46 @@
+"""The one way to open a model backend: ``open_backend(spec)``.
+
+The core never constructs a backend class itself; it asks here, with a :class:`ModelSpec` (or just
+a GGUF path). Importing this module does not import llama.cpp: the local engine is imported when
+a local model is opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from consensus_desktop.engine.protocol import ModelBackend
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which model to open. ``path`` None means the default model that ships with the app."""
+
+    path: Path | None = None
+    n_threads: int | None = None
+    n_gpu_layers: int | None = None  # None: every layer on the GPU when llama.cpp has one
+    per_sequence_limit: int = 8192
+    max_kv_cells: int = 32768
+
+
+def open_backend(spec: ModelSpec | str | Path | None = None) -> ModelBackend:
+    """Open the model ``spec`` names; raises a :class:`~consensus_desktop.engine.errors.ModelError`
+    subclass, with a sentence a facilitator can act on, when it cannot be used."""
+    if not isinstance(spec, ModelSpec):
+        spec = ModelSpec(path=None if spec is None else Path(spec).expanduser())
+    from consensus_desktop.engine.engine import Engine
+
+    if spec.path is None:
+        from consensus_desktop.model_catalog import default_model_path
+
+        path = default_model_path()
+    else:
+        path = spec.path
+    return Engine(
+        path,
+        n_threads=spec.n_threads,
+        n_gpu_layers=spec.n_gpu_layers,
+        per_sequence_limit=spec.per_sequence_limit,
+        max_kv_cells=spec.max_kv_cells,
+    )

@@ -1,0 +1,66 @@
+"""What a model backend takes and yields: plain data, importable without llama.cpp.
+
+Every backend (the local llama.cpp engine, an OpenAI-compatible server, the GUI tests' fake) speaks
+in these types; see :mod:`consensus_desktop.engine.protocol`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    max_tokens: int = 60
+    temperature: float = 0.8
+    top_p: float = 0.95
+    top_k: int = 40
+    seed: int = 1234
+
+
+@dataclass(frozen=True)
+class Progress:
+    tokens_done: int
+    token_budget: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    seed: int
+    order: tuple[int, ...]  # the opinion order of the prompt it read
+    n_tokens: int
+    finish_reason: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class GenerationReport:
+    requested: int
+    found: int
+    attempts: int  # samples drawn, top-ups included
+    rounds: int
+    tokens: int
+    seconds: float
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a backend says about its model, for the status bar and provenance."""
+
+    path: Path | None  # the GGUF file; None for a model on a server
+    file_name: str  # the GGUF file name, or the server's model id
+    architecture: str
+    description: str
+    n_params: int
+    n_ctx_train: int
+    n_embd: int
+    n_vocab: int
+    backend: str  # "CPU", "CUDA", "Metal", … or "server"
+    n_gpu_layers: int
+    host: str = ""  # the server's host[:port]; empty for a model on this machine
