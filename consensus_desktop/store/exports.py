@@ -137,6 +137,9 @@ ANONYMISED_COLUMNS: dict[str, dict[str, str]] = {
 _DROPPED_TEXT = {"opinions": "", "critiques": "", "events": "{}"}
 
 
+_LETTER = r"[^\W\d_]"  # a name ends where letters end: "zelda's", "(Zelda)", "2zelda" match
+
+
 def anonymous_label(participant_uuid: str) -> str:
     return f"participant-{participant_uuid[:8]}"
 
@@ -157,7 +160,7 @@ class _NameScrubber:
         self.labels = labels
         names = sorted(labels, key=len, reverse=True)
         self.pattern = (
-            re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
+            re.compile(rf"(?<!{_LETTER})({'|'.join(map(re.escape, names))})(?!{_LETTER})", re.I)
             if names
             else None
         )

@@ -113,3 +113,27 @@ def test_first_run_in_a_fresh_home_prints_clean_json(tmp_path: Path) -> None:
     out = run_json(home=home)
     assert out["reward_model"]["method"] == "minilm-cosine-v1"
     assert out["reward_model"]["base_model"] == "all-minilm-l6-v2-q8_0.gguf"
+
+
+def test_run_session_into_a_newer_library_prints_the_run_and_keeps_it(
+    tmp_path: Path, default_model_path: Path
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(os.environ["CONSENSUS_DESKTOP_HOME"] + "/data/models", home / "data" / "models")
+    library = home / "data" / "library.sqlite"
+    db = sqlite_utils.Database(library)
+    db["_migrations"].insert({"version": 999, "name": "future", "applied_at": "x"})
+    db["sessions"].insert({"id": 1, "uuid": "u", "name": "newer", "created_at": "x"})
+    db.conn.close()
+    before = library.read_bytes()
+    args = ["run", "--question", QUESTION, "--n", "2", "--max-tokens", "30", "--json"]
+    for o in OPINIONS:
+        args += ["--opinion", o]
+    proc = cli(*args, "--session", "Table 1", home=home)
+    assert proc.returncode == 2
+    printed = json.loads(proc.stdout)  # the candidates are printed first …
+    message = proc.stderr.strip().splitlines()[-1]  # … then one sentence naming the file
+    assert "library.sqlite" in message and "newer version" in message, message
+    kept = Path(message.split("kept in ")[1].rstrip("."))
+    assert json.loads(kept.read_text())["run"]["candidates"] == printed["candidates"]
+    assert library.read_bytes() == before

@@ -329,3 +329,64 @@ def test_exports_refuse_a_database_the_app_has_open(tmp_path: Path) -> None:
     with pytest.raises(DestinationRefused, match="never written over"):
         export_session(store.db, 1, tmp_path / "open.sqlite-wal", force=True)
     store.close()
+
+
+NAMES = ("Zelda Moss", "Quentin", "Hortense")
+MENTIONS = " zelda's point, QUENTIN and Hortense’s view; moss. "
+
+
+def _named_session(store: SessionStore) -> int:
+    sid = store.create_session("Zelda's table", {"host": "Quentin"})
+    qid = store.add_question(sid, "Should Hortense decide?", "Quentin should.")
+    pids = [store.add_participant(sid, name) for name in NAMES]
+    for pid in pids:
+        store.add_baseline_rating(pid, qid, 4)
+        store.correct_opinion(store.add_opinion(pid, qid, MENTIONS), "Fixed: " + MENTIONS, sid)
+    run = store.add_generation_run(
+        sid, qid, round=0, kind="initial", model_file="m.gguf", shortened=list(NAMES)
+    )
+    cids = store.add_candidates(run, [{"text": "As zelda said.", "seed": 1, "opinion_order": []}])
+    store.add_predictions(cids, pids, [[4, 5, 6]], {"method": "x"})
+    store.add_selection(sid, qid, cids[0], "isoelastic", 0.0)
+    for pid in pids:
+        store.add_rating(cids[0], pid, 5, 5)
+        store.add_ranking(pid, run, {cids[0]: 1})
+        store.add_critique(pid, cids[0], MENTIONS)
+    # and the names in every other text column too, as a careless or hostile edit could put them
+    db = store.db
+    db.execute("DROP TRIGGER events_no_update")
+    from consensus_desktop.store.schema import SESSION_TABLES
+
+    for table, _ in SESSION_TABLES:
+        for col, kind in db[table].columns_dict.items():
+            if kind is str and col != "pseudonym":
+                db.execute(f"UPDATE [{table}] SET [{col}] = coalesce([{col}], '') || ?", [MENTIONS])
+    return sid
+
+
+def test_anonymised_file_holds_no_name_anywhere(tmp_path: Path) -> None:
+    from consensus_desktop.store.exports import ANONYMISED_COLUMNS, anonymise_session
+    from consensus_desktop.store.schema import SESSION_TABLES
+
+    store = SessionStore(tmp_path / "lib.sqlite")
+    for table, _ in SESSION_TABLES:  # every column has a rule: a new column needs a decision
+        assert set(ANONYMISED_COLUMNS[table]) == set(store.db[table].columns_dict), table
+    sid = _named_session(store)
+    for keep in (True, False):
+        out = anonymise_session(store.db, sid, tmp_path / f"anon-{keep}.sqlite", keep_text=keep)
+        text = out.read_bytes().decode("utf-8", "replace").casefold()  # free pages included
+        for word in ("zelda", "moss", "quentin", "hortense"):
+            assert word not in text, (keep, word)
+        db = sqlite_utils.Database(out)
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        labels = [p["pseudonym"] for p in db["participants"].rows]
+        assert all(label.startswith("participant-") for label in labels)
+        opinions = [o["text"] for o in db["opinions"].rows]
+        if keep:  # the possessive and the first name alone are replaced too
+            assert f"{labels[0]}'s point".casefold() in opinions[0].casefold()
+            assert f"{labels[2]}’s view" in opinions[0]
+        else:
+            assert set(opinions) == {""}
+        assert db["ratings"].count == 3 and db["predictions"].count == 3
+        db.conn.close()
+    store.close()
