@@ -3,7 +3,7 @@
 The screens call this object and show what it returns; everything a participant or the facilitator
 confirms goes straight to the store. Reopening a session resumes at the step it was on.
 
-Steps: setup -> baseline -> opinions -> generation -> tradeoffs -> rating -> (critique ->
+Steps: setup -> intro (each participant reads what the session is and agrees) -> baseline -> opinions -> generation -> tradeoffs -> rating -> (critique ->
 generation -> tradeoffs -> rating) -> results.
 
 Recovery, each step logged in the event log: regenerate (a new run in the same round; the old
@@ -16,6 +16,7 @@ decided on the result screen.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import math
 import random
@@ -36,6 +37,7 @@ from consensus_desktop.welfare.utilities import likert_to_utility
 
 STEPS = (
     "setup",
+    "intro",
     "baseline",
     "opinions",
     "generation",
@@ -45,6 +47,19 @@ STEPS = (
     "results",
 )
 MIN_PARTICIPANTS, MAX_PARTICIPANTS = 3, 12
+DEFAULT_INTRO = """Welcome. In this session you will:
+1. say how much you agree with a statement about today's question;
+2. write your own opinion, privately: only you see your page;
+3. rate statements that a computer program on this laptop writes from everyone's opinions.
+
+What the program does: it reads all the opinions (with your chosen name, not your real name) and
+writes statements that try to bring them together. It runs on this laptop only: nothing is sent
+over the internet. It can be wrong: you decide how much you agree.
+
+What is stored: your chosen name, your answers and the statements, in a file on this laptop. The
+facilitator may share a copy without names for research.
+
+You can stop at any time."""
 
 
 @dataclass
@@ -57,6 +72,8 @@ class Settings:
     seed: int = 1234
     question_index: int = 0  # which of the session's questions the room is on
     absent: list[int] = field(default_factory=list)  # participant ids marked absent
+    intro: str = ""  # what participants read before they start; empty: DEFAULT_INTRO
+    rehearsal: bool = False  # example opinions: never mixed into real data
 
     def to_json(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -207,7 +224,7 @@ class Facilitation:
         for n in names:
             store.add_participant(sid, n)
         flow = cls(store, sid)
-        flow.go_to("baseline")
+        flow.go_to("intro")
         return flow
 
     @property
@@ -302,6 +319,37 @@ class Facilitation:
 
     def pseudonym(self, pid: int) -> str:
         return next(p["pseudonym"] for p in self.participants if p["id"] == pid)
+
+    # -- intro and consent --------------------------------------------------------------------
+    @property
+    def intro_text(self) -> str:
+        return self.settings.intro.strip() or DEFAULT_INTRO
+
+    def record_consent(self, pid: int, agreed: bool) -> None:
+        """A participant read the introduction and agreed (or did not: then they are absent)."""
+        if not agreed:
+            self.mark_absent(pid)
+        self.store.log_event(
+            self.session_id,
+            "consent",
+            {
+                "participant_id": pid,
+                "agreed": agreed,
+                "intro_sha256": hashlib.sha256(self.intro_text.encode()).hexdigest(),
+            },
+        )
+
+    def consents(self) -> dict[int, bool]:
+        """participant id -> agreed, from the event log (the latest answer counts)."""
+        rows = self.store.db.query(
+            "SELECT payload FROM events WHERE session_id = ? AND kind = 'consent' ORDER BY id",
+            [self.session_id],
+        )
+        out: dict[int, bool] = {}
+        for r in rows:
+            payload = json.loads(r["payload"])
+            out[int(payload["participant_id"])] = bool(payload["agreed"])
+        return out
 
     # -- baseline -----------------------------------------------------------------------------
     def record_baseline(self, pid: int, rating: int, seconds: float | None = None) -> None:

@@ -22,6 +22,7 @@ from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.screens.baseline import BaselineScreen
 from consensus_desktop.gui.screens.critique import CritiqueScreen
 from consensus_desktop.gui.screens.generation import GenerationScreen
+from consensus_desktop.gui.screens.intro import IntroScreen
 from consensus_desktop.gui.screens.opinions import OpinionsScreen
 from consensus_desktop.gui.screens.rating import RatingScreen
 from consensus_desktop.gui.screens.results import ResultsScreen
@@ -35,6 +36,7 @@ from consensus_desktop.store.session_store import SessionStore
 SCREENS: dict[str, type[Screen]] = {
     "start": StartScreen,
     "setup": SetupScreen,
+    "intro": IntroScreen,
     "baseline": BaselineScreen,
     "opinions": OpinionsScreen,
     "generation": GenerationScreen,
@@ -44,6 +46,7 @@ SCREENS: dict[str, type[Screen]] = {
     "results": ResultsScreen,
 }
 STEP_TITLES = {
+    "intro": "0 Welcome",
     "baseline": "1 Position",
     "opinions": "2 Opinions",
     "generation": "3 Statements",

@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 NAMES = ["Ann", "Ben", "Cai", "Dee"]
+GENERATION_MS = 600_000  # the real model on a busy two-core machine
 OPINIONS = [
     "Lower limits save lives, especially near schools and in towns.",
     "I drive for work and slower roads would cost me time and money.",
@@ -91,6 +92,8 @@ def setup_session(
     if snap:
         snap("setup")
     ctrl_enter(win)
+    assert win.current is win.screens["intro"]
+    pass_round(win, lambda i: None, snap, "intro")  # everyone reads and agrees (Enter)
 
 
 def pass_round(win, per_person: Callable[[int], None], snap=None, label: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -139,17 +142,19 @@ def rate_shortlist(i: int) -> None:
 
 def question_round(win, snap=None, baseline: Callable[[int], None] | None = None) -> None:  # type: ignore[no-untyped-def]
     """One question from the baseline step to the chosen statement (before any critique)."""
+    if win.current is win.screens["intro"]:
+        pass_round(win, lambda i: None)
     assert win.current is win.screens["baseline"]
     pass_round(win, baseline or (lambda i: key(str(2 + i))), snap, "baseline")
     assert win.current is win.screens["opinions"], win.current
     pass_round(win, lambda i: type_text(OPINIONS[i]), snap, "opinions")
-    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    wait_until(lambda: win.current is win.screens["tradeoffs"], GENERATION_MS)
     if snap:
         snap("tradeoffs-predicted")
     ctrl_enter(win)  # the room rates the shortlist
     assert win.current is win.screens["rating"]
     pass_round(win, rate_shortlist, snap, "rating")
-    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    wait_until(lambda: win.current is win.screens["tradeoffs"], GENERATION_MS)
     if snap:
         snap("tradeoffs-rated")
     ctrl_enter(win)  # choose the top statement
@@ -161,10 +166,10 @@ def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: 
     if critique:
         assert win.current is win.screens["critique"]
         pass_round(win, lambda i: type_text("Mention cyclists too."), snap, "critique")
-        wait_until(lambda: win.current is win.screens["tradeoffs"])
+        wait_until(lambda: win.current is win.screens["tradeoffs"], GENERATION_MS)
         ctrl_enter(win)
         pass_round(win, rate_shortlist)
-        wait_until(lambda: win.current is win.screens["tradeoffs"])
+        wait_until(lambda: win.current is win.screens["tradeoffs"], GENERATION_MS)
         ctrl_enter(win)
     wait_until(lambda: win.current is win.screens["results"])
     if snap:

@@ -341,6 +341,7 @@ def test_keyboard_enter_picks_library_results_and_confirms_complete_pages(window
     assert setup.statement.text()
     setup.people.setPlainText("\n".join(NAMES))
     ctrl_enter(win)
+    pass_round(win, lambda i: None)  # the introduction
     baseline = win.screens["baseline"]
     enter(win)
     enter(win)  # nothing chosen yet: it says so instead of doing nothing
@@ -453,3 +454,32 @@ def test_results_list_and_a_critique_round_decided_on_the_result_screen(window, 
     assert flow.selection()["text"].startswith("Revised: ")
     kinds = [e["kind"] for e in flow.store.db.table("events").rows]
     assert "critique_round" in kinds
+
+
+def test_intro_text_is_editable_stored_and_consent_recorded(window) -> None:  # type: ignore[no-untyped-def]
+    win = window
+    win.go_to("setup")
+    s = win.screens["setup"]
+    s.question.setText("Should we plant more trees?")
+    s.people.setPlainText("\n".join(NAMES))
+    s.intro.setPlainText("Welcome to the tree jury. Nothing leaves this laptop.")
+    s.confirm()
+    intro = win.screens["intro"]
+    assert win.current is intro
+    enter(win)
+    assert "Welcome to the tree jury." in visible_text(win)
+    enter(win)  # Ann agrees
+    enter(win)
+    decline = next(b for b in intro.entry.findChildren(QAbstractButton) if "not want" in b.text())
+    decline.click()  # Ben does not take part
+    for _ in range(2):
+        enter(win)
+        enter(win)
+    hand_back(win)
+    flow = win.ctx.session
+    assert win.current is win.screens["baseline"]
+    ids = [p["id"] for p in flow.participants]
+    assert flow.consents() == {ids[0]: True, ids[1]: False, ids[2]: True, ids[3]: True}
+    assert flow.absent_names() == ["Ben"]
+    assert json.loads(flow.row["settings"])["intro"].startswith("Welcome to the tree jury.")
+    assert "Ben" not in win.screens["baseline"].handoff_title.text()

@@ -20,7 +20,9 @@ def test_whole_session_on_the_default_model(qtbot, tmp_path: Path) -> None:  # t
     qtbot.addWidget(win)
     show(qtbot, win)
     wait_until(lambda: host.is_ready, 120_000)
-    assert "gemma-3-270m-q4_k_m.gguf" in win.model_status.text()
+    # the small default model is named as such, and as rough
+    assert "Gemma 3 270M" in win.model_status.text() and "rough" in win.model_status.text()
+    assert win.screens["start"].model_note.isVisible()
     setup = win.screens["setup"]
     setup.n.setValue(4)
     setup.k.setValue(3)

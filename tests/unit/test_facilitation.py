@@ -34,7 +34,7 @@ def test_facilitation_validates_and_records(tmp_path: Path) -> None:
         ["A", "B", "C"],
         Settings(alpha=math.inf, n_candidates=5),
     )
-    assert flow.step == "baseline" and flow.settings.alpha == math.inf
+    assert flow.step == "intro" and flow.settings.alpha == math.inf
     a, b, c = (p["id"] for p in flow.participants)
     flow.record_baseline(a, 6)
     flow.record_baseline(a, 5)  # a correction: the latest counts
@@ -46,7 +46,7 @@ def test_facilitation_validates_and_records(tmp_path: Path) -> None:
     assert flow.opinions() == {b: "Yes, because shade."}
     assert [p["id"] for p in flow.pending(set(flow.opinions()))] == [a, c]
     reopened = Facilitation(SessionStore(tmp_path / "lib.sqlite"), flow.session_id)
-    assert reopened.step == "baseline" and reopened.opinions() == flow.opinions()
+    assert reopened.step == "intro" and reopened.opinions() == flow.opinions()
     store.close()
 
 

@@ -205,11 +205,12 @@ class PassTheLaptopScreen(Screen):
             )
         self.fac_status.setText("\n".join(lines))
         last = flow.last_entry(self.step)
+        self.undo_button.setVisible(self.step in UNDOABLE)
         self.undo_button.setEnabled(last is not None)
         self.undo_button.setText(
-            f"Undo the last {UNDOABLE[self.step]} ({flow.pseudonym(last)})…"
+            f"Undo the last {UNDOABLE.get(self.step)} ({flow.pseudonym(last)})…"
             if last is not None
-            else f"Undo the last {UNDOABLE[self.step]} (none yet)"
+            else f"Undo the last {UNDOABLE.get(self.step)} (none yet)"
         )
         for b in self.extra_buttons:
             b.setEnabled(complete)

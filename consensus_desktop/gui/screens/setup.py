@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consensus_desktop.facilitation import Facilitation, Settings
+from consensus_desktop.facilitation import DEFAULT_INTRO, Facilitation, Settings
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import hint
 from consensus_desktop.question_library import ATTRIBUTION, search
@@ -96,6 +96,12 @@ class SetupScreen(Screen):
         sf.addRow("Shortlist the room rates", self.k)
         self.critique = QCheckBox("Critique round after the first rating")
         sf.addRow(self.critique)
+        self.intro = QPlainTextEdit(DEFAULT_INTRO)
+        self.intro.setTabChangesFocus(True)
+        self.intro.setToolTip(
+            "What each participant reads first, and agrees to. Kept with the session."
+        )
+        sf.addRow("What participants read first", self.intro)
         grid.addWidget(settings, 1, 1)
 
         self.add_action("Back", lambda: self.done.emit("start"))
@@ -155,6 +161,7 @@ class SetupScreen(Screen):
             alpha=float(self.alpha.currentData()),
             shortlist_k=self.k.value(),
             critique_round=self.critique.isChecked(),
+            intro=self.intro.toPlainText().strip(),
         )
 
     def confirm(self) -> None:
@@ -169,4 +176,4 @@ class SetupScreen(Screen):
             return
         self.show_error("")
         self.ctx.flow = flow
-        self.done.emit("baseline")
+        self.done.emit("intro")
