@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from consensus_desktop import __version__
@@ -73,7 +75,18 @@ class MainWindow(QMainWindow):
         host = engine_host or EngineHost(self)
         self.ctx = AppContext(store or SessionStore(), host, ProjectorWindow())
         self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.rehearsal_banner = QLabel(
+            "Rehearsal: the participants are examples, not people. This session is kept out of "
+            "research data."
+        )
+        self.rehearsal_banner.setObjectName("warning")
+        self.rehearsal_banner.setVisible(False)
+        column.addWidget(self.rehearsal_banner)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.screens: dict[str, Screen] = {}
         for step, cls in SCREENS.items():
             screen = cls(self.ctx)
@@ -115,6 +128,7 @@ class MainWindow(QMainWindow):
         screen = self.screens[step]
         self.stack.setCurrentWidget(screen)
         flow = self.ctx.flow
+        self.rehearsal_banner.setVisible(flow is not None and flow.settings.rehearsal)
         self.step_label.setText(
             f"{flow.name} · {STEP_TITLES.get(step, step)}" if flow is not None else ""
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +18,14 @@ def conversations_from_sessions(files: Sequence[Path]) -> list[Conversation]:
     for path in files:
         db = read_session_file(Path(path))  # checked, read-only, nothing of the file run
         try:
+            rehearsals = {
+                s["id"]
+                for s in db.query("SELECT id, settings FROM sessions")
+                if json.loads(s["settings"] or "{}").get("rehearsal")
+            }
             for q in db.query("SELECT id, session_id FROM questions"):
+                if q["session_id"] in rehearsals:
+                    continue  # example opinions, not people's: never training data
                 comments: dict[int, str] = {}
                 authors: dict[int, int] = {}
                 votes: dict[tuple[int, int], int] = {}

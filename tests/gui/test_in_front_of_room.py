@@ -483,3 +483,25 @@ def test_intro_text_is_editable_stored_and_consent_recorded(window) -> None:  # 
     assert flow.absent_names() == ["Ben"]
     assert json.loads(flow.row["settings"])["intro"].startswith("Welcome to the tree jury.")
     assert "Ben" not in win.screens["baseline"].handoff_title.text()
+
+
+def test_rehearsal_is_labelled_and_kept_out_of_research_data(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from consensus_desktop.reward.session_data import conversations_from_sessions
+
+    win = window
+    start = win.screens["start"]
+    next(b for b in start.findChildren(QAbstractButton) if "Rehearse" in b.text()).click()
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    flow = win.ctx.session
+    assert flow.settings.rehearsal and flow.name.startswith("REHEARSAL")
+    assert win.rehearsal_banner.isVisible() and "examples" in win.rehearsal_banner.text()
+    assert all(p["pseudonym"].startswith("Example") for p in flow.participants)
+    assert len(flow.opinions()) == 4 and len(flow.baselines()) == 4
+    ctrl_enter(win)
+    pass_round(win, rate_shortlist)
+    ctrl_enter(win)
+    wait_until(lambda: win.current is win.screens["results"])
+    out = win.screens["results"].export_file(tmp_path / "rehearsal.sqlite")
+    assert conversations_from_sessions([out]) == []  # rated, but never training data
+    win.go_to("start")
+    assert not win.rehearsal_banner.isVisible()

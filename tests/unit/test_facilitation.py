@@ -120,3 +120,17 @@ def test_result_warns_when_the_choice_is_the_position_statement(tmp_path: Path) 
     assert [r.label for r in rows] == ["A", "B"] and rows[0].chosen and rows[0].n_rated == 3
     assert rows[1].n_rated == 0 and rows[1].predicted_mean == 5.0
     store.close()
+
+
+def test_rehearsal_examples_come_from_the_library_question(tmp_path: Path) -> None:
+    from consensus_desktop.rehearsal import create_rehearsal, example_opinions, pick_question
+
+    q = pick_question(seed=3)
+    examples = example_opinions(q)
+    assert all(n.startswith("Example") for n, _, _ in examples)
+    assert q.affirming_statement in examples[0][2] and q.negating_statement in examples[1][2]
+    store = SessionStore(tmp_path / "lib.sqlite")
+    flow = create_rehearsal(store, q)
+    assert flow.step == "generation" and flow.settings.rehearsal
+    assert len(flow.opinions()) == 4 and set(flow.consents().values()) == {True}
+    store.close()

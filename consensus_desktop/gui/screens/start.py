@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QListWidgetItem,
 
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
+from consensus_desktop.rehearsal import create_rehearsal, pick_question
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.transfer import import_session_file
 
@@ -36,6 +37,7 @@ class StartScreen(Screen):
         self.recent = QListWidget()
         self.recent.itemActivated.connect(self._open_item)
         self.layout_.addWidget(self.recent, 1)
+        self.add_action("Rehearse with example opinions", self.rehearse)
         self.add_action("Import a session file…", self.import_file)
         self.add_action("Open selected", self._open_selected)
         self.add_action("New session (Ctrl+N)", lambda: self.done.emit("setup"), primary=True)
@@ -52,6 +54,11 @@ class StartScreen(Screen):
         if self.recent.count():
             self.recent.setCurrentRow(0)
             self.recent.setFocus()
+
+    def rehearse(self) -> None:
+        """Practise on a library question with four labelled example participants."""
+        flow = create_rehearsal(self.ctx.store, pick_question())
+        self.open_session.emit(flow.session_id)
 
     def show_model_note(self, text: str) -> None:
         self.model_note.setText(text)
