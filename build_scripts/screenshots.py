@@ -1,9 +1,11 @@
 """Walk the facilitation flow offscreen and save a PNG of every screen and of the projector.
 
-    python build_scripts/screenshots.py OUTDIR [--real] [--size 1280x720]
+    python build_scripts/screenshots.py OUTDIR [--real] [--size 1280x720] [--zoom 1.5] [--n 8]
 
 With --real the default model writes and scores the statements; otherwise a fake engine does
-(fast). Run from a checkout: it reuses the keyboard driver of the GUI tests.
+(slowed a little, so the generation screen can be caught mid-run). --zoom sets the app's zoom
+(as Ctrl+plus does) to check the pages from a metre away. Run from a checkout: it reuses the
+keyboard driver of the GUI tests.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ def main() -> int:
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--real", action="store_true", help="use the default model")
     parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--zoom", type=float, default=1.0, help="zoom level (1.0 = 100%%)")
+    parser.add_argument("--n", type=int, default=8, help="candidate statements")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if "CONSENSUS_DESKTOP_HOME" not in os.environ:
@@ -33,6 +37,7 @@ def main() -> int:
     import drive
     from fakes import FakeEngine, FakeReward
 
+    from consensus_desktop.gui import style
     from consensus_desktop.gui.engine_host import EngineHost
     from consensus_desktop.gui.main_window import MainWindow
     from consensus_desktop.store.session_store import SessionStore
@@ -41,32 +46,46 @@ def main() -> int:
     args.outdir.mkdir(parents=True, exist_ok=True)
     host = EngineHost()
     if not args.real:
-        host.use(FakeEngine(), FakeReward())
+        host.use(FakeEngine(delay=0.3), FakeReward())
     store = SessionStore(Path(os.environ["CONSENSUS_DESKTOP_HOME"]) / "shots.sqlite")
     win = MainWindow(store=store, engine_host=host, load_model=args.real)
+    style._state["zoom"] = min(style.ZOOM_LEVELS, key=lambda z: abs(z - args.zoom))
+    style.apply_zoom(win)
     win.resize(width, height)
     win.show()
     win.activateWindow()
     drive.wait_until(lambda: QApplication.activeWindow() is win, 5000)
     if args.real:
-        drive.wait_until(lambda: host.is_ready, 120_000)
+        drive.wait_until(lambda: host.is_ready, 300_000)
+    win.screens["setup"].n.setValue(args.n)
+    projector = win.ctx.projector
+    projector.resize(width, height)
     count = 0
 
-    def snap(name: str) -> None:
+    def save(widget, name: str) -> None:  # type: ignore[no-untyped-def]
         nonlocal count
         QApplication.processEvents()
         count += 1
         path = args.outdir / f"{count:02d}-{name}.png"
-        win.grab().save(str(path))
-        print(path)
+        widget.grab().save(str(path))
+        print(path, flush=True)
+
+    def snap(name: str) -> None:
+        save(win, name)
+        if name == "rating-entry":  # while the laptop goes round: step and progress, no names
+            projector.show()
+            save(projector, "projector-progress")
+            projector.hide()
+            focus = QApplication.focusWidget()
+            win.activateWindow()
+            drive.wait_until(lambda: QApplication.activeWindow() is win, 5000)
+            if focus is not None:
+                focus.setFocus()
 
     snap("start")
     drive.run_whole_session(win, snap=snap)
-    win.ctx.projector.resize(width, height)
-    win.ctx.projector.show()
-    QApplication.processEvents()
-    win.ctx.projector.grab().save(str(args.outdir / f"{count + 1:02d}-projector.png"))
-    print(args.outdir / f"{count + 1:02d}-projector.png")
+    projector.show()
+    save(projector, "projector-result")
     win.close()
     app.quit()
     return 0

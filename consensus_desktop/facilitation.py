@@ -47,19 +47,24 @@ STEPS = (
     "results",
 )
 MIN_PARTICIPANTS, MAX_PARTICIPANTS = 3, 12
-DEFAULT_INTRO = """Welcome. In this session you will:
-1. say how much you agree with a statement about today's question;
-2. write your own opinion, privately: only you see your page;
-3. rate statements that a computer program on this laptop writes from everyone's opinions.
-
-What the program does: it reads all the opinions (with your chosen name, not your real name) and
-writes statements that try to bring them together. It runs on this laptop only: nothing is sent
-over the internet. It can be wrong: you decide how much you agree.
-
-What is stored: your chosen name, your answers and the statements, in a file on this laptop. The
-facilitator may share a copy without names for research.
-
-You can stop at any time."""
+DEFAULT_INTRO = "\n".join(
+    (
+        "Welcome. In this session you will:",
+        "1. say how much you agree with a statement about today's question;",
+        "2. write your own opinion, privately: only you see your page;",
+        "3. rate statements that a computer program on this laptop writes from everyone's "
+        "opinions.",
+        "",
+        "What the program does: it reads all the opinions (with your chosen name, not your real "
+        "name) and writes statements that try to bring them together. It runs on this laptop "
+        "only: nothing is sent over the internet. It can be wrong: you decide how much you agree.",
+        "",
+        "What is stored: your chosen name, your answers and the statements, in a file on this "
+        "laptop. The facilitator may share a copy without names for research.",
+        "",
+        "You can stop at any time.",
+    )
+)
 
 
 @dataclass

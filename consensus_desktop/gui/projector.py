@@ -33,6 +33,7 @@ class ProjectorWindow(QWidget):
         layout.addWidget(self.question)
         layout.addSpacing(30)
         layout.addWidget(self.statement)
+        layout.addSpacing(20)
         layout.addWidget(self.step)
         layout.addWidget(self.bars)
         layout.addStretch(2)
@@ -61,11 +62,11 @@ class ProjectorWindow(QWidget):
         self.step.setText("")
         self.bars.setVisible(False)
 
-    def show_progress(self, question: str, step: str, done: int, total: int) -> None:
+    def show_progress(self, question: str, step: str, done: int = 0, total: int = 0) -> None:
         """While the laptop goes round: the step and how many are done (no names)."""
         self.question.setText(question)
         self.statement.setText("")
-        self.step.setText(f"{step}\n{done} of {total} done")
+        self.step.setText(f"{step}\n{done} of {total} done" if total else step)
         self.bars.setVisible(False)
 
     def show_statement(

@@ -120,7 +120,7 @@ def hand_back(win, snap=None, label: str = "") -> None:  # type: ignore[no-untyp
         snap(f"{label}-handback")
     enter(win)
     assert screen.stack.currentWidget() is screen.facilitator
-    if snap and label in ("rating", "opinions"):
+    if snap and label in ("rating", "opinions", "intro"):
         snap(f"{label}-facilitator")
     ctrl_enter(win)
 
@@ -148,9 +148,16 @@ def question_round(win, snap=None, baseline: Callable[[int], None] | None = None
     pass_round(win, baseline or (lambda i: key(str(2 + i))), snap, "baseline")
     assert win.current is win.screens["opinions"], win.current
     pass_round(win, lambda i: type_text(OPINIONS[i]), snap, "opinions")
-    wait_until(lambda: win.current is win.screens["tradeoffs"], GENERATION_MS)
+    trade, gen = win.screens["tradeoffs"], win.screens["generation"]
+    if snap:  # the generation screen with the first statements written
+        wait_until(lambda: win.current is trade or gen.list.count() >= 2, GENERATION_MS)
+        snap("generation")
+    wait_until(lambda: win.current is trade, GENERATION_MS)
     if snap:
         snap("tradeoffs-predicted")
+        trade.expert.click()
+        snap("tradeoffs-expert")
+        trade.expert.click()
     ctrl_enter(win)  # the room rates the shortlist
     assert win.current is win.screens["rating"]
     pass_round(win, rate_shortlist, snap, "rating")
@@ -174,3 +181,6 @@ def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: 
     wait_until(lambda: win.current is win.screens["results"])
     if snap:
         snap("results")
+        QTest.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        snap("results-list")
+        QTest.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QListWidget, QProgressBar, QWidget
 
 from consensus_desktop.engine.types import Candidate, Progress
 from consensus_desktop.gui.screens.base import Screen
-from consensus_desktop.gui.style import body, hint
+from consensus_desktop.gui.style import body, hint, scale_font
 from consensus_desktop.gui.worker import GeneratorWorker
 from consensus_desktop.pipeline import RunResult, Stage, run
 
@@ -27,6 +27,7 @@ class GenerationScreen(Screen):
         self.layout_.addWidget(hint("Candidates as they are written:"))
         self.list = QListWidget()
         self.list.setWordWrap(True)
+        scale_font(self.list, 1.2)
         self.layout_.addWidget(self.list, 1)
         self.back = self.add_action("Back to opinions", lambda: self.done.emit("opinions"))
         self.cancel_button = self.add_action("Cancel (Esc)", self.cancel)
@@ -43,9 +44,15 @@ class GenerationScreen(Screen):
         self._set_running(False)
         flow = self.ctx.session
         what = "revised statements" if flow.needs_revision() else "candidate statements"
+        more = " more" if flow.regenerating else ""
+        kept = " The statements already written stay on the list." if flow.regenerating else ""
         self.stage.setText(
-            f"The model will write {flow.settings.n_candidates} {what} from the "
+            f"The model will write {flow.settings.n_candidates}{more} {what} from the "
             f"{len(flow.opinions())} opinions, then predict how much each participant agrees."
+            + kept
+        )
+        self.ctx.projector.show_progress(
+            flow.question["text"], "The program is writing statements from your opinions…"
         )
         if self.ctx.engine.is_ready:
             self.start()

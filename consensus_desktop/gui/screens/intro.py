@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen, PrivateNote
@@ -30,7 +31,7 @@ class IntroScreen(PassTheLaptopScreen):
         decline = QPushButton("I do not want to take part")
         scale_font(decline, 1.1)
         decline.clicked.connect(self.decline)
-        layout.addWidget(decline)
+        layout.addWidget(decline, 0, Qt.AlignmentFlag.AlignLeft)
         page.first_focus = self.save_button  # type: ignore[attr-defined]
         return page
 

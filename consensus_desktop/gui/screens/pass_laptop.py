@@ -96,6 +96,7 @@ class PassTheLaptopScreen(Screen):
             self.entry.deleteLater()
             self.entry = None
         self.stack.setCurrentWidget(page)
+        self.title_label.setText("Facilitator" if page is self.facilitator else self.title)
         self.options_button.setVisible(page is self.handoff)
         self.ready_button.setVisible(page is self.handoff)
         self.save_button.setVisible(page is not None and page is self.entry)
@@ -106,7 +107,7 @@ class PassTheLaptopScreen(Screen):
     def _facilitator_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.fac_title = heading("Facilitator", 1.6)
+        self.fac_title = heading("", 1.3)
         layout.addWidget(self.fac_title)
         self.fac_status = body("", 1.15)
         layout.addWidget(self.fac_status)
@@ -189,7 +190,7 @@ class PassTheLaptopScreen(Screen):
         pending = self.pending()
         complete = not pending
         done, total = self._progress()
-        self.fac_title.setText(f"Facilitator · {self.step_title}")
+        self.fac_title.setText(self.step_title)
         lines = [f"{done} of {total} present have answered."]
         if pending:
             lines.append(
@@ -298,3 +299,4 @@ class PrivateNote(QLabel):
         super().__init__(text)
         self.setObjectName("private")
         self.setWordWrap(True)
+        scale_font(self, 1.2)

@@ -111,6 +111,7 @@ class TradeoffScreen(Screen):
         for col in range(len(COLUMNS) - 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         split.addWidget(self.table)
         lower = QWidget()
         ll = QVBoxLayout(lower)
@@ -120,11 +121,12 @@ class TradeoffScreen(Screen):
         self.heatmap = Heatmap()
         ll.addWidget(self.heatmap, 1)
         split.addWidget(lower)
-        split.setSizes([300, 220])
+        split.setSizes([240, 300])
         self.layout_.addWidget(split, 1)
         self.expert = QPushButton("Expert figures")
         self.expert.setCheckable(True)
         self.expert.toggled.connect(self._on_alpha)
+        self.expert.setMinimumWidth(int(self.expert.sizeHint().width() * 1.3))  # bold when on
         self.action_row.insertWidget(0, self.expert)
         self.regenerate_button = self.add_action("Write more statements", self.regenerate)
         self.edit_button = self.add_action("Edit wording…", self.edit_selected)

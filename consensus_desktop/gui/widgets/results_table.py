@@ -37,6 +37,8 @@ class ResultsTable(QTableWidget):
         for col in range(len(COLUMNS) - 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        # row heights follow the wording column's final width (it wraps)
+        header.sectionResized.connect(lambda *_: self.resizeRowsToContents())
 
     def set_rows(self, rows: Sequence[ResultRow]) -> None:
         self.setRowCount(len(rows))
