@@ -628,13 +628,15 @@ class Facilitation:
             f"WHERE candidate_id IN ({marks}) ORDER BY id",
             ids,
         ):
-            predicted[index[r["candidate_id"]], col[r["participant_id"]]] = r["agreement"]
+            if r["participant_id"] in col:  # predictions for someone now absent are left out
+                predicted[index[r["candidate_id"]], col[r["participant_id"]]] = r["agreement"]
         for r in self.store.db.query(
             f"SELECT candidate_id, participant_id, agreement FROM ratings "
             f"WHERE candidate_id IN ({marks}) ORDER BY id",
             ids,
         ):
-            rated[index[r["candidate_id"]], col[r["participant_id"]]] = r["agreement"]
+            if r["participant_id"] in col:
+                rated[index[r["candidate_id"]], col[r["participant_id"]]] = r["agreement"]
         # a participant without a prediction (joined late) counts as neutral, explicitly
         predicted = np.where(np.isfinite(predicted), predicted, 4.0)
         return Scores(cands, predicted, rated, [p["pseudonym"] for p in people])

@@ -1,4 +1,4 @@
-"""`consensus-desktop session …`: list, export, import, merge, anonymise, CSV."""
+"""`consensus-desktop session …`: list, export, import, merge, anonymise, CSV, report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from consensus_desktop import paths
+from consensus_desktop.errors import InputError
+from consensus_desktop.report import ReportOptions, save_html
 from consensus_desktop.store.database import SessionFileError, storage_error_message
 from consensus_desktop.store.exports import (
     anonymise_session,
@@ -16,6 +18,7 @@ from consensus_desktop.store.exports import (
     polis_csv,
     ratings_csv,
 )
+from consensus_desktop.store.safe_files import check_destination
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.store.transfer import export_session, import_session_file, merge_files
 
@@ -48,6 +51,22 @@ def add_parser(sub: Any) -> None:
     c.add_argument("name")
     c.add_argument("dir", type=Path)
     c.add_argument("--force", action="store_true", help="replace CSV files already in DIR")
+    r = s.add_parser(
+        "report", help="a printable report: one self-contained HTML file, and a PDF with --pdf"
+    )
+    r.add_argument("name")
+    r.add_argument("html", type=Path, metavar="OUT.html")
+    r.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also print the report to a PDF")
+    r.add_argument(
+        "--anonymise",
+        "--anonymize",
+        action="store_true",
+        help="name participants as the anonymised export does",
+    )
+    r.add_argument(
+        "--with-opinions", action="store_true", help="include opinions, critiques and pseudonyms"
+    )
+    r.add_argument("--force", action="store_true", help="replace existing files")
     p.add_argument(
         "--library", type=Path, help=f"library database (default {paths.library_db_path()})"
     )
@@ -106,6 +125,27 @@ def _dispatch(args: argparse.Namespace) -> int:
                 ratings_csv(store.db, sid, args.dir, args.force),
             ]
             print("Wrote " + ", ".join(str(f) for f in files))
+        elif cmd == "report":
+            _report(store, args)
         return 0
     finally:
         store.close()
+
+
+def _report(store: SessionStore, args: argparse.Namespace) -> None:
+    sid = store.find_session(args.name)
+    check_destination(args.html, args.force)
+    if args.pdf is not None:
+        if args.pdf.resolve() == args.html.resolve():
+            raise InputError("Give the HTML and the PDF different file names.")
+        check_destination(args.pdf, args.force)
+        try:
+            from consensus_desktop.gui.report_pdf import write_pdf
+        except ImportError as exc:
+            raise InputError(f"A PDF needs Qt (PySide6), which cannot be loaded: {exc}") from exc
+    options = ReportOptions(anonymise=args.anonymise, with_opinions=args.with_opinions)
+    report = save_html(store, sid, args.html, options, force=args.force)
+    print(f"Report written to {args.html}")
+    if args.pdf is not None:
+        write_pdf(report, args.pdf)
+        print(f"PDF written to {args.pdf}")

@@ -22,7 +22,7 @@ from consensus_desktop.welfare.utilities import rating_to_vote
 # The anonymised file is built from this allow-list, never by editing a full copy. Every column
 # of every session table is listed with what the anonymised file gets; a column not listed (one a
 # later migration adds) is left empty until someone decides. Whatever the rule, every string that
-# reaches the file has the participants' names replaced (see ``_NameScrubber``).
+# reaches the file has the participants' names replaced (see ``NameScrubber``).
 KEEP, FREE_TEXT, PSEUDONYM, SESSION_NAME, SESSION_UUID = (
     "keep",
     "free text",
@@ -144,7 +144,7 @@ def anonymous_label(participant_uuid: str) -> str:
     return f"participant-{participant_uuid[:8]}"
 
 
-class _NameScrubber:
+class NameScrubber:
     """Replaces participants' names in any text: whole pseudonyms and each of their words (a first
     name alone, "zelda's"), case-insensitively, by the participant's anonymous label."""
 
@@ -188,7 +188,7 @@ def anonymise_session(
     """
     target = check_destination(target, force)
     rows = session_rows(src, session_id)
-    scrub = _NameScrubber(rows["participants"])
+    scrub = NameScrubber(rows["participants"])
     session_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, "anonymised:" + rows["sessions"][0]["uuid"]))
     out = memory_database()
     try:

@@ -11,10 +11,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from consensus_desktop.gui import dialogs
+from consensus_desktop.gui.report_pdf import write_pdf
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, heading, hint
 from consensus_desktop.gui.widgets.rating_bars import RatingBars
 from consensus_desktop.gui.widgets.results_table import ResultsTable
+from consensus_desktop.report import ReportOptions, gather, save_html
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.exports import (
     CSV_FILES,
@@ -23,6 +25,7 @@ from consensus_desktop.store.exports import (
     polis_csv,
     ratings_csv,
 )
+from consensus_desktop.store.safe_files import check_destination
 from consensus_desktop.store.transfer import export_session, timestamped_name
 
 
@@ -64,6 +67,7 @@ class ResultsScreen(Screen):
         QShortcut(QKeySequence("Ctrl+E"), self, self.export_file_and_say)
         self.add_action("Export anonymised…", self.export_anonymised)
         self.add_action("Export CSV…", self.export_csv)
+        self.add_action("Save report…", self.save_report)
         self.add_action("Back to trade-offs", lambda: self.done.emit("tradeoffs"))
         self.finish_button = self.add_action("Finish (Ctrl+Enter)", self.confirm, primary=True)
         self.finish_layout()
@@ -186,3 +190,30 @@ class ResultsScreen(Screen):
             return None
         self.message.emit(f"comments.csv, votes.csv and ratings.csv written to {folder}")
         return folder
+
+    def save_report(self, path: Path | None = None) -> Path | None:
+        """The printable report (no names, no opinions): HTML, or PDF if the name ends in .pdf."""
+        flow = self.ctx.session
+        asked = path is None  # the save dialog asked before replacing a file
+        if path is None:
+            suggested = timestamped_name(flow.name).replace(".sqlite", "-report.html")
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Save report", suggested, "HTML report (*.html);;PDF report (*.pdf)"
+            )
+            path = Path(chosen) if chosen else None
+        if path is None:
+            return None
+        store, sid, target = self.ctx.store, flow.session_id, path
+
+        def write() -> Path:
+            if target.suffix.lower() != ".pdf":
+                save_html(store, sid, target, ReportOptions(), force=asked)
+                return target
+            check_destination(target, asked)
+            return write_pdf(gather(store, sid, ReportOptions()), target)
+
+        out = self._write(write)
+        if out is not None:
+            self.show_error("")
+            self.message.emit(f"Report saved to {out}")
+        return out

@@ -9,15 +9,11 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from consensus_desktop.palette import agreement_rgb
+
 
 def agreement_color(value: float) -> QColor:
-    if not math.isfinite(value):
-        return QColor(220, 220, 220)
-    t = max(-1.0, min(1.0, (value - 4.0) / 3.0))
-    if t >= 0:
-        return QColor(int(255 - 180 * t), int(255 - 70 * t), int(255 - 180 * t))
-    t = -t
-    return QColor(int(255 - 40 * t), int(255 - 170 * t), int(255 - 170 * t))
+    return QColor(*agreement_rgb(value))
 
 
 class Heatmap(QWidget):

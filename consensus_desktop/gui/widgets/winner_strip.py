@@ -8,23 +8,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
+from consensus_desktop.palette import CANDIDATE_COLORS
 from consensus_desktop.welfare.tradeoff import Stretch, t_from_alpha
 
-PALETTE = [
-    QColor(c)
-    for c in (
-        "#4C78A8",
-        "#F58518",
-        "#54A24B",
-        "#E45756",
-        "#72B7B2",
-        "#B279A2",
-        "#FF9DA6",
-        "#9D755D",
-        "#BAB0AC",
-        "#EECA3B",
-    )
-]
+PALETTE = [QColor(c) for c in CANDIDATE_COLORS]
 
 
 class WinnerStrip(QWidget):
