@@ -253,6 +253,8 @@ def merge_files(
         for p in paths:
             sources.append(read_session_file(Path(p), time_limit))
         existing = into.exists() and into.stat().st_size > 0
+        if existing:  # the destination gets the same checks before it is opened for writing
+            read_session_file(into, time_limit).conn.close()
         dst = open_database(into) if existing else memory_database()
         try:
             results: list[ImportResult] = []

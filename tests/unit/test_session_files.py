@@ -285,6 +285,12 @@ def test_merge_into_is_one_transaction(tmp_path: Path, good_export: Path) -> Non
     with pytest.raises(SessionFileError, match=r"dangling\.sqlite"):
         merge_files([second, bad], into)
     assert (digest(into), state(into)) == before
+    # a destination with a trigger of its own is refused before it is opened for writing
+    _with_trigger(into)
+    before = (digest(into), state(into))
+    with pytest.raises(RefusedFile, match=r"workshop\.sqlite contains a trigger, 'evil'"):
+        merge_files([second], into)
+    assert (digest(into), state(into)) == before
 
 
 def test_no_silent_overwrite(tmp_path: Path) -> None:
