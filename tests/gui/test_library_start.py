@@ -82,3 +82,25 @@ def test_locked_library_is_reported_not_replaced(tmp_path: Path) -> None:
         holder.execute("ROLLBACK")
         holder.close()
     assert not list(tmp_path.glob("library.unusable-*"))
+
+
+def test_start_page_import_refuses_a_hostile_file_on_screen(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hostile = tmp_path / "hostile.sqlite"
+    store = SessionStore(tmp_path / "elsewhere.sqlite")
+    store.create_session("Theirs")
+    store.close()
+    from consensus_desktop.store.transfer import export_session
+
+    mine = SessionStore(tmp_path / "elsewhere.sqlite")
+    export_session(mine.db, 1, hostile)
+    mine.close()
+    conn = sqlite3.connect(hostile)
+    conn.execute(
+        "CREATE VIEW forever AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
+        "SELECT x FROM n"
+    )
+    conn.close()
+    start = window.screens["start"]
+    start.import_file(str(hostile))
+    assert "hostile.sqlite contains a view, 'forever'" in start.error_label.text()
+    assert window.ctx.store.sessions() == []
