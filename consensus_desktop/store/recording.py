@@ -120,6 +120,8 @@ def record_or_recover(
         return None
     except (SessionFileError, sqlite3.Error, OSError) as exc:
         reason = storage_error_message(exc, library)
+    except ValueError as exc:  # the session cannot take this run (a pseudonym clash …)
+        reason = str(exc)
     recovery = write_recovery(session_name, result)
     where = f"it is kept in {recovery}" if recovery else "its candidates are printed above"
     return f"{reason} The run was not saved to session {session_name!r}; {where}."

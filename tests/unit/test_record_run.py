@@ -121,3 +121,12 @@ def test_full_disk_keeps_the_run_and_says_so(tiny_disk: Path) -> None:
     assert len(recovered(message)["run"]["candidates"]) == 300  # type: ignore[index]
     (tiny_disk / "filler").unlink()
     assert counts(library) == before
+
+
+def test_a_run_the_session_cannot_take_is_kept(tmp_path: Path) -> None:
+    library = tmp_path / "library.sqlite"
+    record_run("T", synthetic_result(2, ("ann", "Ben", "Cy")), library)
+    message = record_or_recover("T", synthetic_result(3, NAMES), library)  # "Ann" vs "ann"
+    assert message is not None and "already taken" in message
+    assert len(recovered(message)["run"]["candidates"]) == 3  # type: ignore[index]
+    assert counts(library)["generation_runs"] == 1
