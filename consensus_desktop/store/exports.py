@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import uuid
 from pathlib import Path
@@ -360,14 +359,3 @@ def ratings_csv(
     ]
     _write_csv(path, columns, [[r[c] for c in columns] for r in rows])
     return path
-
-
-def describe(db: sqlite_utils.Database) -> dict[str, Any]:
-    return {
-        "meta": {r["key"]: r["value"] for r in db.table("meta").rows},
-        "tables": {t: db.table(t).count for t in db.table_names()},
-    }
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)

@@ -126,7 +126,6 @@ def merge_session(
     src: sqlite_utils.Database,
     session_id: int,
     dst: sqlite_utils.Database,
-    rename: str | None = None,
 ) -> ImportResult:
     """Add session ``session_id`` of ``src`` to ``dst``, or what ``dst``'s copy of it lacks."""
     incoming = session_rows(src, session_id)
@@ -151,8 +150,6 @@ def merge_session(
                         conflicts.extend(_conflict(table, fks, row, match))
                     continue
                 values = {k: v for k, v in row.items() if k != "id" and k in dst_columns[table]}
-                if table == "sessions" and rename:
-                    values["name"] = rename
                 for col, parent in fks.items():
                     if values.get(col) is not None:
                         if values[col] not in target_id[parent]:
@@ -170,7 +167,7 @@ def merge_session(
                 target_id[table][row["id"]] = cur.lastrowid
                 added[table] += 1
     sid = target_id["sessions"][session_id]
-    name = rename or (current["sessions"][0]["name"] if found else session["name"])
+    name = current["sessions"][0]["name"] if found else session["name"]
     if found:
         added.pop("sessions", None)
     return ImportResult(session["uuid"], name, sid, not found, dict(added), tuple(conflicts))
