@@ -196,6 +196,7 @@ def anonymise_session(
             for table, fks in SESSION_TABLES:
                 allowed = ANONYMISED_COLUMNS[table]
                 new_ids[table] = {r["id"]: i for i, r in enumerate(rows[table], 1)}
+                batch: list[tuple[Any, ...]] = []
                 for row in rows[table]:
                     values: dict[str, Any] = {}
                     for col, rule in allowed.items():
@@ -213,7 +214,10 @@ def anonymise_session(
                         elif rule == FREE_TEXT and not keep_text:
                             value = _DROPPED_TEXT[table]
                         values[col] = scrub(value)
-                    out.table(table).insert(values)
+                    batch.append(tuple(values.values()))
+                cols = ",".join(f"[{c}]" for c in allowed)
+                marks = ",".join("?" * len(allowed))
+                out.conn.executemany(f"INSERT INTO [{table}] ({cols}) VALUES ({marks})", batch)
             meta = {
                 "kind": "session-export",
                 "schema_version": str(SCHEMA_VERSION),
