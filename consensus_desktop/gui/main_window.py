@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -126,6 +127,9 @@ class MainWindow(QMainWindow):
         elif self.ctx.flow is not None and self.ctx.flow.step != step:
             self.ctx.flow.go_to(step)
         screen = self.screens[step]
+        for other in self.screens.values():  # only the shown screen sets the window's minimum
+            policy = QSizePolicy.Policy.Preferred if other is screen else QSizePolicy.Policy.Ignored
+            other.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(screen)
         flow = self.ctx.flow
         self.rehearsal_banner.setVisible(flow is not None and flow.settings.rehearsal)

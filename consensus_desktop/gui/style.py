@@ -96,16 +96,17 @@ def _save_zoom() -> None:
 
 
 def apply_zoom(root: QWidget) -> None:
-    """Resize ``root`` and every widget under it to the current zoom."""
-    font = QFont(root.font())
+    """Resize ``root`` and every widget under it to the current zoom (the application's font for
+    widgets of the ordinary size, the recorded scale for the others)."""
+    font = QFont(QApplication.font())
     font.setPointSizeF(point_size())
-    root.setFont(font)
-    for widget in root.findChildren(QWidget):
+    QApplication.setFont(font)  # for widgets built later
+    # style sheets stop font propagation: every existing widget is resized explicitly
+    for widget in [root, *root.findChildren(QWidget)]:
         scale = widget.property("font_scale")
-        if scale is not None:
-            f = widget.font()
-            f.setPointSizeF(point_size(float(scale)))
-            widget.setFont(f)
+        f = widget.font()
+        f.setPointSizeF(point_size(1.0 if scale is None else float(scale)))
+        widget.setFont(f)
 
 
 def step_zoom(root: QWidget, direction: int) -> float:

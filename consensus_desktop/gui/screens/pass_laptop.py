@@ -71,6 +71,8 @@ class PassTheLaptopScreen(Screen):
             "I am the facilitator (Enter)", self.show_facilitator, primary=True
         )
         self.continue_button = self.add_action("Continue (Ctrl+Enter)", self.proceed, primary=True)
+        for b in (self.save_button, self.facilitator_button, self.continue_button):
+            b.setVisible(False)  # shown with their page (and not counted in the minimum width)
         QShortcut(QKeySequence("F2"), self, self._f2)
         self.finish_layout()
 

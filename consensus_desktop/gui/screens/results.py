@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.report_pdf import write_pdf
@@ -63,10 +63,13 @@ class ResultsScreen(Screen):
         self.tabs.addTab(self.every, "Every statement (Ctrl+L)")
         QShortcut(QKeySequence("Ctrl+L"), self, self.toggle_list)
         self.add_action("Critique round…", self.critique_round)
-        self.add_action("Export session file… (Ctrl+E)", self.export_file_and_say)
+        exports = QMenu(self)
+        exports.addAction("Session file… (Ctrl+E)", self.export_file_and_say)
+        exports.addAction("Anonymised session file…", self.export_anonymised)
+        exports.addAction("CSV files…", self.export_csv)
+        self.export_button = self.add_action("Export", lambda: None)
+        self.export_button.setMenu(exports)
         QShortcut(QKeySequence("Ctrl+E"), self, self.export_file_and_say)
-        self.add_action("Export anonymised…", self.export_anonymised)
-        self.add_action("Export CSV…", self.export_csv)
         self.add_action("Save report…", self.save_report)
         self.add_action("Back to trade-offs", lambda: self.done.emit("tradeoffs"))
         self.finish_button = self.add_action("Finish (Ctrl+Enter)", self.confirm, primary=True)

@@ -130,7 +130,7 @@ class TradeoffScreen(Screen):
         self.action_row.insertWidget(0, self.expert)
         self.regenerate_button = self.add_action("Write more statements", self.regenerate)
         self.edit_button = self.add_action("Edit wording…", self.edit_selected)
-        self.project = self.add_action("Show on projector", self.show_on_projector)
+        self.project = self.add_action("On projector", self.show_on_projector)
         self.main_action = self.add_action("", self.confirm, primary=True)
         self.finish_layout()
         self.scores: Scores | None = None
@@ -162,7 +162,7 @@ class TradeoffScreen(Screen):
                 "The room has rated the shortlist: only rated statements can be chosen (cells "
                 "marked * are real ratings; the rest are the model's guesses)." + present
             )
-            self.main_action.setText("Choose the selected statement (Ctrl+Enter)")
+            self.main_action.setText("Choose selected (Ctrl+Enter)")
         else:
             self.trust.setText(
                 "These are the model's guesses at how much each person agrees, not the room's "
