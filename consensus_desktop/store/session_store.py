@@ -302,11 +302,11 @@ class SessionStore:
         self, session_id: int, ids: dict[str, list[int]], payload: dict[str, Any]
     ) -> None:
         """Undo: delete these rows (children first as given) and log what was removed."""
-        with self.transaction():
+        with self.transaction():  # the rows go and the event comes in one transaction
             for table, row_ids in ids.items():
                 for row_id in row_ids:
                     self.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
-        self.log_event(session_id, "undo", payload)
+            self.log_event(session_id, "undo", payload)
 
     def add_edited_candidate(self, session_id: int, candidate_id: int, text: str) -> int:
         """A reworded candidate: a new row naming the one it replaces, with its predictions."""

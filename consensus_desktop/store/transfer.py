@@ -14,6 +14,7 @@ time-limited); every file written goes through :mod:`consensus_desktop.store.saf
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ class ImportResult:
     name: str
     session_id: int  # the session's id in the target
     new: bool  # the target did not have this session
-    added: dict[str, int] = field(default_factory=dict)  # rows added, by table
+    added: dict[str, int] = field(default_factory=dict)  # rows added (or "undone …"), by table
     conflicts: tuple[str, ...] = ()
 
     @property
@@ -75,7 +76,7 @@ class ImportResult:
             head += "imported"
         elif self.added:
             parts = ", ".join(f"{n} {t}" for t, n in self.added.items() if t != "sessions")
-            head += f"already there; added what this copy lacked ({parts})"
+            head += f"already there; brought up to date ({parts})"
         else:
             head += "already there, nothing new in the file"
         for conflict in self.conflicts:
@@ -137,10 +138,22 @@ def merge_session(
     target_id: dict[str, dict[int, int]] = {t: {} for t, _ in SESSION_TABLES}
     added: Counter[str] = Counter()
     conflicts: list[str] = []
+    undone = _undone(incoming) | _undone(current)
+    skipped: dict[str, set[int]] = {t: set() for t, _ in SESSION_TABLES}
+    removed: Counter[str] = Counter()
     with transaction(dst.conn):
+        for table, fks in reversed(SESSION_TABLES):  # undone in the file: undone here too
+            for row in reversed(current[table]):
+                if _signature(table, fks, row) in undone:
+                    dst.execute(f"DELETE FROM [{table}] WHERE id = ?", [row["id"]])
+                    removed[table] += 1
         for table, fks in SESSION_TABLES:
             mine = {cur_keys[table][r["id"]]: r for r in current[table]}
             for row in incoming[table]:
+                orphan = any(row[c] in skipped[p] for c, p in fks.items())
+                if orphan or _signature(table, fks, row) in undone:
+                    skipped[table].add(row["id"])  # undone here: not brought back
+                    continue
                 match = mine.get(in_keys[table][row["id"]])
                 if match is not None:
                     target_id[table][row["id"]] = match["id"]
@@ -170,7 +183,31 @@ def merge_session(
     name = current["sessions"][0]["name"] if found else session["name"]
     if found:
         added.pop("sessions", None)
-    return ImportResult(session["uuid"], name, sid, not found, dict(added), tuple(conflicts))
+    changes = dict(added)
+    changes.update({f"undone {t}": n for t, n in removed.items()})
+    return ImportResult(session["uuid"], name, sid, not found, changes, tuple(conflicts))
+
+
+def _signature(table: str, fks: dict[str, str], row: dict[str, Any]) -> tuple[Any, ...]:
+    """A row without its ids (they differ between databases): what an undo event records."""
+    values = sorted((k, json.dumps(v)) for k, v in row.items() if k != "id" and k not in fks)
+    return (table, *values)
+
+
+def _undone(rows: dict[str, list[dict[str, Any]]]) -> set[tuple[Any, ...]]:
+    """Rows the facilitator undid in this copy, from the undo events of its event log."""
+    fks = dict(SESSION_TABLES)
+    out: set[tuple[Any, ...]] = set()
+    for event in rows["events"]:
+        if event["kind"] != "undo":
+            continue
+        try:
+            removed = json.loads(event["payload"] or "{}").get("removed", {})
+            for table, items in removed.items():
+                out.update(_signature(table, fks[table], item) for item in items)
+        except (ValueError, AttributeError, KeyError, TypeError):
+            continue  # an event this version does not understand changes nothing
+    return out
 
 
 def _newer_state(dst: sqlite_utils.Database, row: dict[str, Any], mine: dict[str, Any]) -> None:

@@ -396,3 +396,31 @@ def test_anonymised_file_holds_no_name_anywhere(tmp_path: Path) -> None:
         assert db["ratings"].count == 3 and db["predictions"].count == 3
         db.conn.close()
     store.close()
+
+
+def test_an_undo_in_the_newer_copy_is_kept_by_imports_and_merges(tmp_path: Path) -> None:
+    a = SessionStore(tmp_path / "a.sqlite")
+    sid = make_session(a, "Table 1")
+    early = export_session(a.db, sid, tmp_path / "early.sqlite")
+    row = next(a.db.query("SELECT * FROM ratings ORDER BY id DESC LIMIT 1"))
+    a.remove_entries(
+        sid, {"ratings": [row["id"]]}, {"undo": "rating", "removed": {"ratings": [row]}}
+    )
+    late = export_session(a.db, sid, tmp_path / "late.sqlite")
+
+    b = SessionStore(tmp_path / "b.sqlite")
+    import_session_file(early, b.db)
+    assert b.db["ratings"].count == 6
+    [res] = import_session_file(late, b.db)
+    assert (
+        res.added == {"events": 1, "undone ratings": 1} and "brought up to date" in res.describe()
+    )
+    assert b.db["ratings"].count == 5
+    [again] = import_session_file(early, b.db)  # the older copy does not bring it back
+    assert again.skipped and b.db["ratings"].count == 5
+    merge_files([late, early], tmp_path / "merged.sqlite")
+    merged = sqlite_utils.Database(tmp_path / "merged.sqlite")
+    assert merged["ratings"].count == 5
+    merged.conn.close()
+    a.close()
+    b.close()
