@@ -289,7 +289,7 @@ def run(
         reward_version=reward.version,
         model_file=engine.info.file_name,
         model_sha256=engine.sha256,
-        backend=engine.info.backend,
+        backend=engine.info.location,
         shortened=fitted.shortened,
         tradeoff=analyse(likert_to_utility(agreement)),
         generated=tuple(generated),

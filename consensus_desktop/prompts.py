@@ -15,7 +15,7 @@ import random
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from consensus_desktop.errors import InputError
 
@@ -38,6 +38,11 @@ _STRUCTURAL = re.compile(
     r"\b(opinion|question|consensus|critique|previous consensus statement|revised consensus view)"
     r"\s*[:：]",
     re.IGNORECASE,
+)
+# Look-alikes of chat-template control tokens (<|im_start|>, <start_of_turn>, [INST], </s>): a
+# participant's text must never open or close a turn of a chat prompt.
+_CONTROL_TOKEN = re.compile(
+    r"<\|[^<>|]{0,40}\|>|</?s>|<(?:start|end)_of_turn>|\[/?INST\]", re.IGNORECASE
 )
 _FOOTER_PHRASE = re.compile(r"after a good debate", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
@@ -99,6 +104,12 @@ def clean_participant_text(raw: str, max_chars: int = MAX_OPINION_CHARS) -> Clea
 
     text = _STRUCTURAL.sub(_drop_colon, text)
 
+    def _defuse(match: re.Match[str]) -> str:
+        neutralised.append(match.group(0))
+        return match.group(0).strip("<>[]|/").replace("|", "")
+
+    text = _CONTROL_TOKEN.sub(_defuse, text)
+
     def _quote(match: re.Match[str]) -> str:
         neutralised.append(match.group(0))
         return f"“{match.group(0).lower()}”"
@@ -131,9 +142,36 @@ class PromptPlan:
     suffixes: tuple[str, ...]
     orders: tuple[tuple[int, ...], ...]  # participant indices in the order each suffix lists them
     stop: tuple[str, ...] = ("\n\n", "Opinion:", "Question:", "Consensus:")
+    chat: bool = False  # the prompt is (or will be rendered as) chat messages, see as_chat
 
     def full_prompt(self, variant: int = 0) -> str:
         return self.prefix + self.suffixes[variant]
+
+
+CHAT_MARK = "+chat"
+CHAT_INSTRUCTION = (
+    "Write only that consensus statement: one short paragraph in the jury's voice, with no "
+    "heading, list or preamble."
+)
+
+
+def as_chat(plan: PromptPlan) -> PromptPlan:
+    """The same prompt for an instruct model: the jury text, then an instruction, as the user's
+    message; the model's chat template (llama.cpp's or the server's) wraps it. The version says
+    so (``jury-few-shot-v1+chat``)."""
+    if plan.chat:
+        return plan
+    return replace(
+        plan,
+        template=plan.template + CHAT_MARK,
+        suffixes=tuple(f"{s}\n\n{CHAT_INSTRUCTION}" for s in plan.suffixes),
+        chat=True,
+    )
+
+
+def chat_messages(plan: PromptPlan, variant: int = 0) -> list[dict[str, str]]:
+    """The chat messages of one variant of a plan made by :func:`as_chat`."""
+    return [{"role": "user", "content": plan.full_prompt(variant)}]
 
 
 @dataclass(frozen=True)

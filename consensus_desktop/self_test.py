@@ -21,7 +21,13 @@ OPINIONS = (
 )
 
 
-def run_self_test(model_path: str | None = None, out: Callable[[str], None] = print) -> int:
+def run_self_test(
+    model_path: str | None = None,
+    server: str | None = None,
+    server_model: str | None = None,
+    server_prompt: str = "auto",
+    out: Callable[[str], None] = print,
+) -> int:
     started = time.perf_counter()
     checks: list[str] = []
 
@@ -31,7 +37,7 @@ def run_self_test(model_path: str | None = None, out: Callable[[str], None] = pr
 
     try:
         from consensus_desktop import __version__, paths
-        from consensus_desktop.cli.common import resolve_model
+        from consensus_desktop.cli.common import model_spec
         from consensus_desktop.engine.factory import open_backend
         from consensus_desktop.pipeline import RunRequest, RunResult, run
         from consensus_desktop.reward.select import reward_for
@@ -41,10 +47,9 @@ def run_self_test(model_path: str | None = None, out: Callable[[str], None] = pr
 
         out(f"consensus-desktop {__version__} self-test (data in {paths.data_dir()})")
         t = step("loading the model")
-        path = resolve_model(model_path)
-        engine = open_backend(path)
+        engine = open_backend(model_spec(model_path, server, server_model, server_prompt))
         checks.append(
-            f"model {engine.info.file_name} on {engine.info.backend} "
+            f"model {engine.info.file_name} on {engine.info.location} "
             f"loaded in {time.perf_counter() - t:.1f} s"
         )
         t = step("writing two candidates and predicting agreement")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from consensus_desktop import __version__
 from consensus_desktop.cli import reward_cmd, run_cmd, session_cmd
-from consensus_desktop.cli.common import fail, setup_logging
+from consensus_desktop.cli.common import add_server_arguments, fail, setup_logging
 from consensus_desktop.errors import ConsensusError, describe_os_error
 
 
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load the model, generate, predict, rank, round-trip a session file; exit 0 if all ok",
     )
+    add_server_arguments(parser, dest_prefix="app_")
     sub = parser.add_subparsers(dest="command")
     run_cmd.add_parser(sub)
     session_cmd.add_parser(sub)
@@ -40,7 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_test:
         from consensus_desktop.self_test import run_self_test
 
-        return run_self_test(args.app_model)
+        return run_self_test(
+            args.app_model, args.app_server, args.app_server_model, args.app_server_prompt
+        )
     if args.command is None:
         from consensus_desktop.gui.app import main as gui_main
 

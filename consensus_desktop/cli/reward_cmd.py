@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from consensus_desktop import paths
-from consensus_desktop.cli.common import resolve_model
+from consensus_desktop.cli.common import add_server_arguments, model_spec
 from consensus_desktop.engine.types import Progress
 from consensus_desktop.errors import InputError
 from consensus_desktop.input_files import kind_of, read_json_lines, text_field
@@ -34,6 +34,7 @@ def add_parsers(sub: Any) -> None:
     s.add_argument("--in", dest="input", type=Path, required=True)
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--model", help="GGUF model (default: the bundled model)")
+    add_server_arguments(s)
     s.add_argument("--head", type=Path, help="reward head .npz (default: the one for the model)")
     s.set_defaults(func=score_main)
 
@@ -104,7 +105,9 @@ def score_main(args: argparse.Namespace) -> int:
 
     rows = _read_rows(args.input)
     _check_out(args.out)
-    engine = open_backend(resolve_model(args.model))
+    engine = open_backend(
+        model_spec(args.model, args.server, args.server_model, args.server_prompt)
+    )
     try:
         reward = reward_for(engine, args.head)
         print(

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from consensus_desktop.cli.common import parse_alpha, resolve_model
+from consensus_desktop.cli.common import add_server_arguments, model_spec, parse_alpha
 from consensus_desktop.engine.factory import open_backend
 from consensus_desktop.engine.types import Candidate, Progress
 from consensus_desktop.errors import InputError
@@ -23,7 +23,8 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "run",
         help="generate candidates, predict agreement, rank by welfare",
-        description="Run the method headless on a local model. No network is used.",
+        description="Run the method headless on a local model (no network is used), or on a "
+        "model server with --server.",
     )
     p.add_argument("--question", help="the question put to the group")
     p.add_argument(
@@ -58,6 +59,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--template", choices=sorted(TEMPLATES), default=DEFAULT_TEMPLATE)
     p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")
+    add_server_arguments(p)
     p.add_argument("--session", help="record the run into this session of the library database")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=main)
@@ -128,7 +130,9 @@ def main(args: argparse.Namespace) -> int:
         n_orders=args.orders,
     )
     request.validate()  # every parameter and text is checked before the model loads
-    engine = open_backend(resolve_model(args.model))
+    engine = open_backend(
+        model_spec(args.model, args.server, args.server_model, args.server_prompt)
+    )
     reward = reward_for(engine)
     quiet = args.json
     result: RunResult | None = None

@@ -15,39 +15,13 @@ shapes, and sampling amplifies those last-bit differences.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 import llama_cpp
 
+from consensus_desktop.engine.cleaning import cut_at_stop as _cut_at_stop
 from consensus_desktop.engine.errors import ContextBudgetError, GenerationCancelled
 from consensus_desktop.engine.local_model import LocalModel
-from consensus_desktop.engine.types import Progress, SamplingParams
-
-
-@dataclass(frozen=True)
-class RawSample:
-    index: int  # which sample of this call
-    seed: int
-    variant: int  # which prompt suffix (opinion order) it read
-    text: str  # decoded continuation, cut at the first stop string
-    n_tokens: int
-    finish_reason: str  # "stop", "eos", "length"
-
-
-def _cut_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
-    """Cut at the first stop string that occurs *after* the answer has begun.
-
-    Both default models open their answer with a newline or two, so a stop on a blank line must
-    only count once some non-space text has been written.
-    """
-    lead = len(text) - len(text.lstrip())
-    body = text[lead:]
-    if not body:
-        return text, False
-    cut = min((i for s in stops if (i := body.find(s)) >= 0), default=-1)
-    if cut < 0:
-        return text, False
-    return text[: lead + cut], True
+from consensus_desktop.engine.types import Progress, RawSample, SamplingParams
 
 
 class TokenBatch:

@@ -161,6 +161,10 @@ class ContextFitting:
     def truncate_tokens(self, text: str, n_tokens: int) -> str:
         raise NotImplementedError
 
+    def prepare(self, plan: PromptPlan) -> PromptPlan:
+        """The plan as this backend will send it (a chat model wraps it in its template)."""
+        return plan
+
     def fit(
         self,
         build: Callable[[Sequence[str], int], PromptPlan],
@@ -172,7 +176,7 @@ class ContextFitting:
     ) -> FittedPlan:
         """Apply the context policy above."""
         return fit_plan(
-            build,
+            lambda ops, k: self.prepare(build(ops, k)),
             opinions,
             n_orders,
             n_samples,

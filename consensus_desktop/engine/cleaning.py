@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # An echo of the prompt's structure at the start of a continuation ("Consensus: …", "Answer: …").
 _LEADING_LABEL = re.compile(
@@ -42,3 +43,19 @@ def clean_candidate(raw: str) -> str:
 def dedup_key(text: str) -> str:
     """Two candidates are duplicates when they match ignoring case, spaces and punctuation."""
     return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def cut_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
+    """Cut at the first stop string that occurs *after* the answer has begun.
+
+    Both default models open their answer with a newline or two, so a stop on a blank line must
+    only count once some non-space text has been written.
+    """
+    lead = len(text) - len(text.lstrip())
+    body = text[lead:]
+    if not body:
+        return text, False
+    cut = min((i for s in stops if (i := body.find(s)) >= 0), default=-1)
+    if cut < 0:
+        return text, False
+    return text[: lead + cut], True

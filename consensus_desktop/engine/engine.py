@@ -7,15 +7,14 @@ runs them in a single worker. Generators accept ``should_stop`` and raise
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import BatchGenerator, RawSample
+from consensus_desktop.engine.batch_generate import BatchGenerator
 from consensus_desktop.engine.budget import ContextFitting
-from consensus_desktop.engine.cleaning import clean_candidate, dedup_key
+from consensus_desktop.engine.candidates import collect_candidates
 from consensus_desktop.engine.embedder import Embedder
 from consensus_desktop.engine.local_model import LocalModel, default_threads
 from consensus_desktop.engine.types import (
@@ -23,12 +22,11 @@ from consensus_desktop.engine.types import (
     GenerationReport,
     ModelInfo,
     Progress,
+    RawSample,
     SamplingParams,
 )
 from consensus_desktop.model_catalog import verified_sha256
 from consensus_desktop.prompts import PromptPlan
-
-MAX_ATTEMPTS_FACTOR = 3  # at most 3 x N samples are drawn to find N distinct usable candidates
 
 
 class Engine(ContextFitting):
@@ -78,49 +76,15 @@ class Engine(ContextFitting):
         should_stop: Callable[[], bool] = lambda: False,
         reject: Sequence[str] = (),
     ) -> Iterator[Candidate | Progress | GenerationReport]:
-        """Yield N distinct cleaned candidates as they finish, then a :class:`GenerationReport`.
+        """Yield N distinct cleaned candidates (all samples of a round in one llama.cpp batch),
+        then a :class:`GenerationReport`; see :func:`collect_candidates`."""
 
-        Empty, fragmentary and duplicate samples are dropped and replaced by new samples with new
-        seeds, up to ``MAX_ATTEMPTS_FACTOR * n`` samples in all; the report says how many were found.
-        Texts in ``reject`` (the question, the opinions) are echoes, not statements, and are dropped.
-        """
-        start = time.perf_counter()
-        seen: set[str] = {dedup_key(t) for t in reject}
-        found = attempts = tokens = rounds = 0
-        budget_total = n * params.max_tokens
-        done_before = 0
-        while found < n and attempts < MAX_ATTEMPTS_FACTOR * n:
-            missing = min(n - found, MAX_ATTEMPTS_FACTOR * n - attempts)
-            seeds = [params.seed + attempts + k for k in range(missing)]
-            if rounds:
-                budget_total += missing * params.max_tokens
-            rounds += 1
-            attempts += missing
-            for event in self.generator.generate(
+        def draw(seeds: list[int]) -> Iterator[Progress | RawSample]:
+            return self.generator.generate(
                 plan.prefix, plan.suffixes, seeds, params, plan.stop, should_stop
-            ):
-                if isinstance(event, Progress):
-                    yield Progress(done_before + event.tokens_done, budget_total)
-                    continue
-                tokens += event.n_tokens
-                candidate = self._candidate(event, plan)
-                if candidate is None or dedup_key(candidate.text) in seen or found >= n:
-                    continue
-                seen.add(dedup_key(candidate.text))
-                found += 1
-                yield candidate
-            done_before += missing * params.max_tokens
-        yield GenerationReport(n, found, attempts, rounds, tokens, time.perf_counter() - start)
+            )
 
-    @staticmethod
-    def _candidate(sample: RawSample, plan: PromptPlan) -> Candidate | None:
-        text = clean_candidate(sample.text)
-        if not text:
-            return None
-        order = plan.orders[sample.variant % len(plan.orders)]
-        return Candidate(
-            text, sample.seed, order, sample.n_tokens, sample.finish_reason, sample.text
-        )
+        return collect_candidates(draw, plan, n, params, reject)
 
     # -- embeddings ---------------------------------------------------------------------------
     def embed(

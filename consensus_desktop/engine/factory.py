@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from consensus_desktop.engine.protocol import ModelBackend
+from consensus_desktop.engine.server import ServerSpec
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """Which model to open. ``path`` None means the default model that ships with the app."""
+    """Which model to open: a model server (``server``), else the GGUF at ``path`` (None: the
+    default model that ships with the app)."""
 
     path: Path | None = None
+    server: ServerSpec | None = None
     n_threads: int | None = None
     n_gpu_layers: int | None = None  # None: every layer on the GPU when llama.cpp has one
     per_sequence_limit: int = 8192
@@ -26,9 +29,14 @@ class ModelSpec:
 
 def open_backend(spec: ModelSpec | str | Path | None = None) -> ModelBackend:
     """Open the model ``spec`` names; raises a :class:`~consensus_desktop.engine.errors.ModelError`
-    subclass, with a sentence a facilitator can act on, when it cannot be used."""
+    subclass (a :class:`~consensus_desktop.errors.ServerError` for a server), with a sentence a
+    facilitator can act on, when it cannot be used."""
     if not isinstance(spec, ModelSpec):
         spec = ModelSpec(path=None if spec is None else Path(spec).expanduser())
+    if spec.server is not None:
+        from consensus_desktop.engine.server import ServerBackend
+
+        return ServerBackend(spec.server)
     from consensus_desktop.engine.engine import Engine
 
     if spec.path is None:

@@ -26,6 +26,16 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class RawSample:
+    index: int  # which sample of this call
+    seed: int
+    variant: int  # which prompt suffix (opinion order) it read
+    text: str  # decoded continuation, cut at the first stop string
+    n_tokens: int
+    finish_reason: str  # "stop", "eos", "length"
+
+
+@dataclass(frozen=True)
 class Candidate:
     text: str
     seed: int
@@ -64,3 +74,8 @@ class ModelInfo:
     backend: str  # "CPU", "CUDA", "Metal", … or "server"
     n_gpu_layers: int
     host: str = ""  # the server's host[:port]; empty for a model on this machine
+
+    @property
+    def location(self) -> str:
+        """Where the model runs, as stored with every run: "CPU", "CUDA", "server HOST:PORT"."""
+        return f"{self.backend} {self.host}" if self.host else self.backend

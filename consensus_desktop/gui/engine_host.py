@@ -64,7 +64,7 @@ class EngineHost(QObject):
                 self.engine.close()
             self.engine, self.reward = item.engine, item.reward
             info = self.engine.info
-            self.status.emit(f"Model: {info.file_name} · {info.backend} · loaded")
+            self.status.emit(f"Model: {info.file_name} · {info.location} · loaded")
             self.ready.emit()
 
     def _on_failed(self, message: str) -> None:

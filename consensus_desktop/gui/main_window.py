@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
     def _model_ready(self) -> None:
         """Say which model is in use, and plainly when it is the small default."""
         info = self.ctx.engine.engine.info
-        self.model_status.setText(model_line(info.file_name, info.backend))
+        self.model_status.setText(model_line(info.file_name, info.location))
         default = is_default_model(info.file_name)
         self.model_menu_note.setText(f"In use: {self.model_status.text().removeprefix('Model: ')}")
         self.screens["start"].show_model_note(DEFAULT_MODEL_NOTE if default else "")  # type: ignore[attr-defined]

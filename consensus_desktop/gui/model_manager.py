@@ -41,7 +41,7 @@ class ModelManager(QDialog):
         info = host.engine.info if host.engine is not None else None
         layout.addWidget(
             QLabel(
-                f"In use: {info.file_name} on {info.backend}" if info else "No model loaded yet."
+                f"In use: {info.file_name} on {info.location}" if info else "No model loaded yet."
             )
         )
         gpu = info is not None and info.backend.upper() != "CPU"

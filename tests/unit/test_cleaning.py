@@ -1,5 +1,5 @@
-from consensus_desktop.engine.batch_generate import _cut_at_stop
 from consensus_desktop.engine.cleaning import clean_candidate, dedup_key
+from consensus_desktop.engine.cleaning import cut_at_stop as _cut_at_stop
 
 
 def test_stop_on_blank_line_waits_for_the_statement_to_begin() -> None:

@@ -1,0 +1,72 @@
+"""From raw samples to N distinct usable candidates: the top-up loop every backend shares.
+
+A backend supplies ``draw(seeds)``, which samples one continuation per seed and yields progress
+(tokens of this round) and :class:`RawSample` results; :func:`collect_candidates` cleans them,
+drops empty, fragmentary, duplicate and echoed ones, and draws again with new seeds, up to
+``MAX_ATTEMPTS_FACTOR * n`` samples in all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from consensus_desktop.engine.cleaning import clean_candidate, dedup_key
+from consensus_desktop.engine.types import (
+    Candidate,
+    GenerationReport,
+    Progress,
+    RawSample,
+    SamplingParams,
+)
+from consensus_desktop.prompts import PromptPlan
+
+MAX_ATTEMPTS_FACTOR = 3  # at most 3 x N samples are drawn to find N distinct usable candidates
+
+Draw = Callable[[list[int]], Iterator[Progress | RawSample]]
+
+
+def collect_candidates(
+    draw: Draw,
+    plan: PromptPlan,
+    n: int,
+    params: SamplingParams,
+    reject: Sequence[str] = (),
+) -> Iterator[Candidate | Progress | GenerationReport]:
+    """Yield N distinct cleaned candidates as they finish, then a :class:`GenerationReport`.
+
+    Texts in ``reject`` (the question, the opinions) are echoes, not statements, and are dropped.
+    """
+    start = time.perf_counter()
+    seen: set[str] = {dedup_key(t) for t in reject}
+    found = attempts = tokens = rounds = 0
+    budget_total = n * params.max_tokens
+    done_before = 0
+    while found < n and attempts < MAX_ATTEMPTS_FACTOR * n:
+        missing = min(n - found, MAX_ATTEMPTS_FACTOR * n - attempts)
+        seeds = [params.seed + attempts + k for k in range(missing)]
+        if rounds:
+            budget_total += missing * params.max_tokens
+        rounds += 1
+        attempts += missing
+        for event in draw(seeds):
+            if isinstance(event, Progress):
+                yield Progress(done_before + event.tokens_done, budget_total)
+                continue
+            tokens += event.n_tokens
+            candidate = _candidate(event, plan)
+            if candidate is None or dedup_key(candidate.text) in seen or found >= n:
+                continue
+            seen.add(dedup_key(candidate.text))
+            found += 1
+            yield candidate
+        done_before += missing * params.max_tokens
+    yield GenerationReport(n, found, attempts, rounds, tokens, time.perf_counter() - start)
+
+
+def _candidate(sample: RawSample, plan: PromptPlan) -> Candidate | None:
+    text = clean_candidate(sample.text)
+    if not text:
+        return None
+    order = plan.orders[sample.variant % len(plan.orders)]
+    return Candidate(text, sample.seed, order, sample.n_tokens, sample.finish_reason, sample.text)
