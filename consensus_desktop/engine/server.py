@@ -115,7 +115,7 @@ class ServerBackend(ContextFitting):
             host=self.endpoint.host_port,
         )
         self._sha256 = hashlib.sha256(f"{self.endpoint.url} {self.model_id}".encode()).hexdigest()
-        self._open: set[http.client.HTTPConnection] = set()
+        self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
 
     @property
@@ -238,7 +238,7 @@ class ServerBackend(ContextFitting):
     ) -> RawSample:
         variant = index % len(plan.suffixes)
         path = "/chat/completions" if plan.chat else "/completions"
-        conn, response = self.endpoint.open(
+        sock, response = self.endpoint.open(
             "POST",
             path,
             self._body(plan, params, variant, seed),
@@ -246,7 +246,7 @@ class ServerBackend(ContextFitting):
             self.spec.stall_timeout,
         )
         with self._lock:
-            self._open.add(conn)
+            self._open.add(sock)
         text, n_tokens, reason, choices = "", 0, "length", 0
         try:
             if "event-stream" not in (response.getheader("Content-Type") or ""):
@@ -288,28 +288,27 @@ class ServerBackend(ContextFitting):
             ) from None
         finally:
             with self._lock:
-                self._open.discard(conn)
-            conn.close()
+                self._open.discard(sock)
+            response.close()
+            sock.close()
         text, _ = cut_at_stop(text, plan.stop)
         return RawSample(index, seed, variant, text, n_tokens, reason)
 
     def _close_all(self) -> None:
         """Close every open request at once (cancel): the server sees the client go."""
         with self._lock:
-            conns = list(self._open)
-        for conn in conns:
-            sock = conn.sock
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-            conn.close()
+            socks = list(self._open)
+        for sock in socks:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     # -- embeddings ----------------------------------------------------------------------------
     def embed(
         self, texts: Sequence[str], should_stop: Callable[[], bool] = lambda: False
     ) -> Iterator[Progress | np.ndarray]:
-        """``/v1/embeddings`` of the server's model, in batches."""
-        rows: list[list[float]] = []
+        """``/v1/embeddings`` of the server's model, in batches (mean-pooled here when the server
+        returns one vector per token, as llama_cpp.server does for a model without pooling)."""
+        rows: list[np.ndarray] = []
         for start in range(0, len(texts), EMBED_BATCH):
             if should_stop():
                 raise GenerationCancelled
@@ -328,9 +327,11 @@ class ServerBackend(ContextFitting):
                     f"{len(data) if isinstance(data, list) else 0} embeddings instead of "
                     f"{len(batch)}."
                 )
-            rows.extend(d["embedding"] for d in sorted(data, key=lambda d: d.get("index", 0)))
+            for d in sorted(data, key=lambda d: d.get("index", 0)):
+                vec = np.asarray(d["embedding"], dtype=np.float32)
+                rows.append(vec.mean(axis=0) if vec.ndim == 2 else vec)  # per-token: mean-pool
             yield Progress(len(rows), len(texts))
-        yield np.asarray(rows, dtype=np.float32).reshape(len(texts), -1)
+        yield np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
     def round_trip(self) -> float:
         """Seconds for one short sample: the "Test connection" figure."""

@@ -97,22 +97,24 @@ class Endpoint:
         body: dict[str, Any] | None,
         connect_timeout: float,
         read_timeout: float,
-    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-        """Send a request; return the open connection and a 2xx response (retrying 429/5xx)."""
+    ) -> tuple[socket.socket, http.client.HTTPResponse]:
+        """Send a request; return its socket (shut it down to cancel) and a 2xx response
+        (retrying 429/5xx). Close the response when done."""
         payload = None if body is None else json.dumps(body).encode("utf-8")
         for attempt in range(len(RETRY_DELAYS) + 1):
             conn = self._connection(connect_timeout)
             try:
                 conn.connect()
-                if conn.sock is not None:
-                    conn.sock.settimeout(read_timeout)
+                sock = conn.sock
+                assert sock is not None
+                sock.settimeout(read_timeout)
                 conn.request(method, self.base_path + path, payload, self._headers())
                 response = conn.getresponse()
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 raise self.describe(exc, connect_timeout, read_timeout) from None
             if 200 <= response.status < 300:
-                return conn, response
+                return sock, response
             detail = _error_detail(response)
             conn.close()
             if response.status in RETRY_STATUSES and attempt < len(RETRY_DELAYS):
@@ -129,13 +131,14 @@ class Endpoint:
         connect_timeout: float = 5.0,
         read_timeout: float = 60.0,
     ) -> Any:
-        conn, response = self.open(method, path, body, connect_timeout, read_timeout)
+        sock, response = self.open(method, path, body, connect_timeout, read_timeout)
         try:
             raw = response.read()
         except (OSError, http.client.HTTPException) as exc:
             raise self.describe(exc, connect_timeout, read_timeout) from None
         finally:
-            conn.close()
+            response.close()
+            sock.close()
         return self.decode(raw)
 
     def decode(self, raw: bytes) -> Any:
