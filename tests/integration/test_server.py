@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlite_utils
-from conftest import LlamaServer
+from llama_server import LlamaServer
 from sample_inputs import OPINIONS, QUESTION
 
 from consensus_desktop.engine.errors import GenerationCancelled

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from conftest import free_port
+from llama_server import free_port
 
 from consensus_desktop.engine.errors import GenerationCancelled
 from consensus_desktop.engine.factory import ModelSpec, open_backend
