@@ -155,6 +155,7 @@ class SessionReport:
     participants: tuple[str, ...]
     questions: tuple[QuestionReport, ...]
     options: ReportOptions
+    rehearsal: bool = False  # example participants: not a real session
 
     @property
     def has_ratings(self) -> bool:
@@ -210,6 +211,7 @@ def gather(store: SessionStore, session_id: int, options: ReportOptions) -> Sess
         participants=tuple(labels),
         questions=questions,
         options=options,
+        rehearsal=flow.settings.rehearsal,
     )
 
 

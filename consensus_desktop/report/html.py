@@ -117,6 +117,9 @@ def render_html(report: SessionReport, flavour: Flavour = BROWSER) -> str:
         f"{escape(report.updated_at[:16].replace('T', ' '))} UTC · report made "
         f"{escape(report.generated_at[:16].replace('T', ' '))} UTC with Consensus Desktop "
         f"{escape(report.app_version)}</p>",
+        '<p class="statement long">A rehearsal with example participants, not a real session.</p>'
+        if report.rehearsal
+        else "",
         _privacy(report),
         _method(),
     ]

@@ -157,3 +157,12 @@ def test_regenerated_round_and_an_absent_participant(store: SessionStore) -> Non
     assert r.participants == ("P1", "P2", "P3") and q.n_present == 3
     assert all(len(s.predicted) == 3 for s in r.statements)
     assert "(regenerated)" in render_html(report)
+
+
+def test_a_rehearsal_says_so(store: SessionStore) -> None:
+    flow = build(store, "Practice", NAMES_12[:3], [("Q?", "")], OPINIONS, rate=False)
+    settings = flow.settings
+    settings.rehearsal = True
+    flow.update_settings(settings)
+    html = render_html(gather(store, flow.session_id, ReportOptions()))
+    assert "A rehearsal with example participants" in html
