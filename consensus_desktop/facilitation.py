@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import sqlite_utils
 
 from consensus_desktop.pipeline import RunRequest, RunResult
 from consensus_desktop.store.recording import store_run_result
@@ -33,7 +34,7 @@ from consensus_desktop.welfare.group_metrics import Agreement, group_internal_ag
 from consensus_desktop.welfare.isoelastic import ranking, welfare
 from consensus_desktop.welfare.schulze import SchulzeResult, schulze
 from consensus_desktop.welfare.tradeoff import TradeOff, analyse
-from consensus_desktop.welfare.utilities import likert_to_utility
+from consensus_desktop.welfare.utilities import likert_to_utility, shift_predictions
 
 STEPS = (
     "setup",
@@ -79,6 +80,9 @@ class Settings:
     absent: list[int] = field(default_factory=list)  # participant ids marked absent
     intro: str = ""  # what participants read before they start; empty: DEFAULT_INTRO
     rehearsal: bool = False  # example opinions: never mixed into real data
+    # a table of an assembly: its plenary finds the table by these (see consensus_desktop/assembly)
+    assembly: str = ""
+    table_label: str = ""
 
     def to_json(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -170,8 +174,7 @@ class Scores:
         n = known.sum(axis=0)
         diff = np.where(known, self.rated - self.predicted, 0.0).sum(axis=0)
         self.offsets = np.where(n > 0, diff / np.maximum(n, 1) * n / (n + 1), 0.0)
-        adjusted = np.clip(self.predicted + self.offsets[None, :], 1.0, 7.0)
-        self.combined = np.where(known, self.rated, adjusted)
+        self.combined = np.where(known, self.rated, shift_predictions(self.predicted, self.offsets))
 
     @property
     def has_ratings(self) -> bool:
@@ -194,6 +197,28 @@ class ResultRow:
     n_rated: int
     chosen: bool
     note: str = ""
+
+
+def score_matrices(
+    db: sqlite_utils.Database, candidate_ids: Sequence[int], pids: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(predicted, rated) candidates x participants, in the given orders; NaN where nobody rated,
+    and neutral 4 where a participant has no prediction (joined late), explicitly."""
+    predicted = np.full((len(candidate_ids), len(pids)), np.nan)
+    rated = np.full((len(candidate_ids), len(pids)), np.nan)
+    index = {c: i for i, c in enumerate(candidate_ids)}
+    col = {pid: j for j, pid in enumerate(pids)}
+    ids = list(index) or [-1]
+    marks = ",".join("?" * len(ids))
+    for table, matrix in (("predictions", predicted), ("ratings", rated)):
+        for r in db.query(
+            f"SELECT candidate_id, participant_id, agreement FROM {table} "
+            f"WHERE candidate_id IN ({marks}) ORDER BY id",
+            ids,
+        ):
+            if r["participant_id"] in col:
+                matrix[index[r["candidate_id"]], col[r["participant_id"]]] = r["agreement"]
+    return np.where(np.isfinite(predicted), predicted, 4.0), rated
 
 
 class Facilitation:
@@ -616,29 +641,7 @@ class Facilitation:
         """The latest round's candidates x the participants present."""
         cands = self.round_candidates()
         people = self.present
-        pids = [p["id"] for p in people]
-        predicted = np.full((len(cands), len(pids)), np.nan)
-        rated = np.full((len(cands), len(pids)), np.nan)
-        index = {c.id: i for i, c in enumerate(cands)}
-        col = {pid: j for j, pid in enumerate(pids)}
-        ids = list(index) or [-1]
-        marks = ",".join("?" * len(ids))
-        for r in self.store.db.query(
-            f"SELECT candidate_id, participant_id, agreement FROM predictions "
-            f"WHERE candidate_id IN ({marks}) ORDER BY id",
-            ids,
-        ):
-            if r["participant_id"] in col:  # predictions for someone now absent are left out
-                predicted[index[r["candidate_id"]], col[r["participant_id"]]] = r["agreement"]
-        for r in self.store.db.query(
-            f"SELECT candidate_id, participant_id, agreement FROM ratings "
-            f"WHERE candidate_id IN ({marks}) ORDER BY id",
-            ids,
-        ):
-            if r["participant_id"] in col:
-                rated[index[r["candidate_id"]], col[r["participant_id"]]] = r["agreement"]
-        # a participant without a prediction (joined late) counts as neutral, explicitly
-        predicted = np.where(np.isfinite(predicted), predicted, 4.0)
+        predicted, rated = score_matrices(self.store.db, [c.id for c in cands], [p["id"] for p in people])
         return Scores(cands, predicted, rated, [p["pseudonym"] for p in people])
 
     def order_at(self, alpha: float, scores: Scores | None = None) -> list[int]:

@@ -19,7 +19,11 @@ from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan, require_t
 from consensus_desktop.reward.base import RewardModel, RewardVersion
 from consensus_desktop.welfare.isoelastic import ranking, welfare
 from consensus_desktop.welfare.tradeoff import TradeOff, analyse
-from consensus_desktop.welfare.utilities import likert_to_utility, utility_to_likert
+from consensus_desktop.welfare.utilities import (
+    likert_to_utility,
+    shift_predictions,
+    utility_to_likert,
+)
 
 DEFAULT_TEMPLATE = "jury-few-shot-v1"
 MAX_CANDIDATES = 256  # llama.cpp decodes at most 256 sequences together (LLAMA_MAX_SEQ)
@@ -48,6 +52,21 @@ class RunRequest:
     # critique round: the statement the room critiqued and each participant's critique
     previous_statement: str = ""
     critiques: tuple[str, ...] = ()
+    # a plenary: the prompt's opinions are the tables' statements, but agreement is predicted for
+    # every member of every table from their own opinion, shifted by their own offset
+    raters: tuple[str, ...] = ()
+    rater_names: tuple[str, ...] = ()
+    rater_offsets: tuple[float, ...] = ()
+
+    def rated_by(self) -> tuple[str, ...]:
+        """Names of the people whose agreement is predicted, in column order."""
+        if not self.raters:
+            return self.participant_names()
+        if len(self.rater_names) != len(self.raters) or (
+            self.rater_offsets and len(self.rater_offsets) != len(self.raters)
+        ):
+            raise ValueError("give one name (and one offset, or none) per rater")
+        return self.rater_names
 
     def participant_names(self) -> tuple[str, ...]:
         if self.names:
@@ -161,7 +180,7 @@ class RunResult:
             "prompt_version": self.plan.template,
             "reward_model": self.reward_version.as_dict(),
             "alpha": "inf" if math.isinf(self.request.alpha) else self.request.alpha,
-            "participants": list(names),
+            "participants": list(self.request.rated_by()),
             "shortened_opinions": [names[i] for i in self.shortened],
             "opinion_changes": [
                 {"participant": names[i], "change": change} for i, change in self.opinion_changes
@@ -222,6 +241,7 @@ def run(
 ) -> Iterator[Stage | Progress | Candidate | RunResult]:
     request.validate()
     names = request.participant_names()
+    raters = request.rated_by()
     yield Stage("fitting")
 
     def build(ops: Sequence[str], n_orders: int) -> PromptPlan:
@@ -261,13 +281,18 @@ def run(
     yield Stage("predicting", reward.version.label)
     agreement: np.ndarray | None = None
     for ev in reward.predict(
-        request.question, fitted.opinions, [c.text for c in generated], should_stop
+        request.question,
+        request.raters or fitted.opinions,
+        [c.text for c in generated],
+        should_stop,
     ):
         if isinstance(ev, Progress):
             yield ev
         else:
             agreement = np.asarray(ev, dtype=np.float64)
-    assert agreement is not None and agreement.shape == (len(generated), len(names))
+    assert agreement is not None and agreement.shape == (len(generated), len(raters))
+    if request.rater_offsets:
+        agreement = shift_predictions(agreement, request.rater_offsets)
     yield Stage("ranking")
     order, w = rank(agreement, request.alpha)
     ranked = tuple(

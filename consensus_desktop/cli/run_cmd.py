@@ -61,6 +61,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")
     add_server_arguments(p)
     p.add_argument("--session", help="record the run into this session of the library database")
+    p.add_argument(
+        "--assembly", default="", help="with --session: the assembly this table is part of"
+    )
+    p.add_argument(
+        "--table",
+        default="",
+        help="with --session: this table's label in its assembly (default: the session name)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=main)
 
@@ -153,7 +161,9 @@ def main(args: argparse.Namespace) -> int:
         if args.session:
             from consensus_desktop.store.recording import record_or_recover
 
-            not_saved = record_or_recover(args.session, result)
+            not_saved = record_or_recover(
+                args.session, result, assembly=args.assembly, table_label=args.table
+            )
     finally:
         reward.close()
         engine.close()

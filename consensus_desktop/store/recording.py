@@ -82,16 +82,24 @@ def _store_run_result(
     return run_id, cids
 
 
-def record_run(session_name: str, result: RunResult, db_path: Path | None = None) -> int:
+def record_run(
+    session_name: str,
+    result: RunResult,
+    db_path: Path | None = None,
+    assembly: str = "",
+    table_label: str = "",
+) -> int:
     """Create (or extend) the session ``session_name`` with this run, in one transaction: after a
-    crash or an error the library holds the whole run or none of it. Returns the session id."""
+    crash or an error the library holds the whole run or none of it. Returns the session id.
+    ``assembly`` and ``table_label`` mark a new session as one table of an assembly."""
     store = SessionStore(db_path)
     try:
         with store.transaction():
             try:
                 sid = store.find_session(session_name)
             except SessionFileError:
-                sid = store.create_session(session_name, {"source": "cli run"})
+                settings = {"source": "cli run", "assembly": assembly, "table_label": table_label}
+                sid = store.create_session(session_name, settings)
             request = result.request
             names = request.participant_names()
             existing = {p["pseudonym"]: p["id"] for p in store.participants(sid)}
@@ -110,13 +118,17 @@ def record_run(session_name: str, result: RunResult, db_path: Path | None = None
 
 
 def record_or_recover(
-    session_name: str, result: RunResult, db_path: Path | None = None
+    session_name: str,
+    result: RunResult,
+    db_path: Path | None = None,
+    assembly: str = "",
+    table_label: str = "",
 ) -> str | None:
     """Record the run; on a storage error keep it in a recovery JSON file and return one sentence
     saying what went wrong and where the run is (None when it was saved)."""
     library = Path(db_path) if db_path else paths.library_db_path()
     try:
-        record_run(session_name, result, library)
+        record_run(session_name, result, library, assembly, table_label)
         return None
     except (SessionFileError, sqlite3.Error, OSError) as exc:
         reason = storage_error_message(exc, library)

@@ -61,6 +61,13 @@ class SessionStore:
         self.db: sqlite_utils.Database = open_database(self.path)
         register_open(self.path)  # no export may ever write over it
 
+    @classmethod
+    def over(cls, db: sqlite_utils.Database, path: Path) -> SessionStore:
+        """The store's queries on a database opened elsewhere (a session file, read-only)."""
+        store = cls.__new__(cls)
+        store.path, store.db = Path(path), db
+        return store
+
     def close(self) -> None:
         self.db.conn.close()
         unregister_open(self.path)

@@ -49,3 +49,10 @@ def probability_to_likert(p: ArrayLike) -> NDArray[np.float64]:
     if np.any((q < 0) | (q > 1)):
         raise ValueError("probabilities must lie in [0, 1]")
     return LIKERT_MIN + (LIKERT_MAX - LIKERT_MIN) * q
+
+
+def shift_predictions(predicted: ArrayLike, offsets: ArrayLike) -> NDArray[np.float64]:
+    """Candidates x participants predictions moved by each participant's own offset (their mean
+    rating minus prediction where they rated), kept on the 1–7 scale."""
+    p = np.asarray(predicted, dtype=np.float64)
+    return np.clip(p + np.asarray(offsets, dtype=np.float64)[None, :], LIKERT_MIN, LIKERT_MAX)

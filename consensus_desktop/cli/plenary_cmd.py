@@ -1,0 +1,104 @@
+"""`consensus-desktop plenary`: one statement for an assembly, from its tables' session files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from consensus_desktop import paths
+from consensus_desktop.assembly.plenary import plenary_json, plenary_request, view_of
+from consensus_desktop.assembly.record import record_plenary, refuse_taken_name
+from consensus_desktop.assembly.tables import Table, read_tables
+from consensus_desktop.cli.common import parse_alpha, resolve_model
+from consensus_desktop.engine.engine import Candidate, Engine
+from consensus_desktop.pipeline import RunResult, Stage, run
+from consensus_desktop.reward.select import reward_for
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "plenary",
+        help="write plenary statements from several tables' session files",
+        description="Read each table's session file (its chosen statement and its members' "
+        "opinions and ratings), write N plenary candidates from the tables' statements, predict "
+        "every member's agreement and rank by welfare over all of them. No network is used.",
+    )
+    p.add_argument("--tables", nargs="+", type=Path, required=True, metavar="FILE")
+    p.add_argument("--n", type=int, default=16, help="number of candidates (default 16)")
+    p.add_argument(
+        "--alpha",
+        type=parse_alpha,
+        default=0.0,
+        help="welfare alpha: 0 utilitarian (default), 1 Nash, inf Rawlsian",
+    )
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--max-tokens", type=int, default=60)
+    p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")
+    p.add_argument(
+        "--session", help="record the tables and the plenary as sessions of the library database"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.n < 1:
+        raise ValueError("ask for at least one candidate (--n)")
+    tables = read_tables(list(args.tables))
+    library = paths.library_db_path()
+    if args.session:
+        refuse_taken_name(library, args.session)
+    request = plenary_request(tables, args.n, args.alpha, args.seed, args.max_tokens)
+    engine = Engine(resolve_model(args.model))
+    reward = reward_for(engine)
+    result: RunResult | None = None
+    try:
+        for event in run(engine, reward, request):
+            if isinstance(event, RunResult):
+                result = event
+            elif args.json:
+                continue
+            elif isinstance(event, Stage):
+                print(f"[{event.name}] {event.detail}".rstrip(), file=sys.stderr)
+            elif isinstance(event, Candidate):
+                print(f"  candidate: {event.text[:90]}", file=sys.stderr)
+    finally:
+        reward.close()
+        engine.close()
+    assert result is not None
+    if args.session:
+        record_plenary(library, args.session, tables, result)
+    if args.json:
+        print(json.dumps(plenary_json(result, tables), ensure_ascii=False, indent=2))
+    else:
+        _print(result, tables)
+    return 0
+
+
+def _print(result: RunResult, tables: list[Table]) -> None:
+    alpha = result.request.alpha
+    people = sum(t.size for t in tables)
+    print(f"Question: {result.request.question}")
+    print(f"{len(tables)} tables, {people} people. Reward: {result.reward_version.label}.")
+    label = "inf (Rawlsian)" if math.isinf(alpha) else f"{alpha:g}"
+    print(f"Ranked by welfare over all {people} people, alpha = {label}.\n")
+    for t in tables:
+        rated = [m.statement_rating for m in t.members if m.statement_rating is not None]
+        how = f"rated {sum(rated) / len(rated):.1f} by {len(rated)}" if rated else "not rated"
+        print(f"  Table {t.label} ({t.size} people, {how}): {t.statement}")
+    view = view_of(result, tables)
+    names = result.request.rated_by()
+    print(
+        f"\n{'#':>2} {'W':>5} {'mean':>5} {'min':>5}  worst-off table   worst-off person  statement"
+    )
+    for i, c in enumerate(result.candidates):
+        k, j = int(view.worst_table[i]), int(view.worst_person[i])
+        table = f"{view.labels[k][:10]} {view.mean[i, k]:.2f}"
+        person = f"{names[j][:11]} {c.agreement[j]:.2f}"
+        print(
+            f"{i + 1:>2} {c.welfare:5.2f} {c.mean:5.2f} {c.min:5.2f}  {table:<16}  {person:<16}  {c.text}"
+        )
