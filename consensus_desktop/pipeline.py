@@ -65,7 +65,7 @@ class RunRequest:
         if len(self.rater_names) != len(self.raters) or (
             self.rater_offsets and len(self.rater_offsets) != len(self.raters)
         ):
-            raise ValueError("give one name (and one offset, or none) per rater")
+            raise InputError("Give one name (and one offset, or none) per rater.")
         return self.rater_names
 
     def participant_names(self) -> tuple[str, ...]:
@@ -106,6 +106,7 @@ class RunRequest:
         require_text(self.question, "The question")
         if not self.opinions:
             raise InputError("Give at least one opinion.")
+        self.rated_by()
         names = self.participant_names()
         seen: dict[str, int] = {}
         for i, name in enumerate(names):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from consensus_desktop.assembly.tables import PLENARY_KIND, Table
+from consensus_desktop.errors import InputError
 from consensus_desktop.pipeline import RunResult
 from consensus_desktop.store.database import open_database
 from consensus_desktop.store.recording import store_run_result
@@ -49,7 +50,7 @@ def refuse_taken_name(library: Path, name: str) -> None:
     finally:
         store.close()
     if taken:
-        raise ValueError(f"A session named {name!r} already exists; give the plenary another name.")
+        raise InputError(f"A session named {name!r} already exists; give the plenary another name.")
 
 
 def record_plenary(

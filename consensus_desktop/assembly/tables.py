@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from consensus_desktop.errors import InputError
 from consensus_desktop.facilitation import Settings, run_scores
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.session_store import SessionStore
@@ -21,7 +22,7 @@ from consensus_desktop.store.transfer import open_session_file
 PLENARY_KIND = "plenary"
 
 
-class AssemblyError(ValueError):
+class AssemblyError(InputError):
     """A set of table files cannot make a plenary; the message names the file and says why."""
 
 

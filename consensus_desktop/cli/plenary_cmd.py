@@ -46,13 +46,12 @@ def add_parser(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.n < 1:
-        raise ValueError("ask for at least one candidate (--n)")
     tables = read_tables(list(args.tables))
     library = paths.library_db_path()
     if args.session:
         refuse_taken_name(library, args.session)
     request = plenary_request(tables, args.n, args.alpha, args.seed, args.max_tokens)
+    request.validate()  # every parameter and text is checked before the model loads
     engine = Engine(resolve_model(args.model))
     reward = reward_for(engine)
     result: RunResult | None = None
