@@ -30,3 +30,13 @@ def test_bench_welfare_smoke() -> None:
 def test_bench_generate_smoke() -> None:
     last = run("bench_generate.py", "--n", "2", "--tokens", "4")
     assert re.fullmatch(r"speedup: \d+\.\d\d ceiling: \d+\.\d\d", last)
+
+
+POLIS = [b / "shared" / "data" / "polis" for b in Path(__file__).resolve().parents[3:5]]
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not any(p.is_dir() for p in POLIS), reason="shared Polis data not present")
+def test_bench_assembly_smoke() -> None:
+    last = run("bench_assembly.py", "--sizes", "10", "20", "40")
+    assert re.fullmatch(r"participants: 20 seconds: \d+\.\d\d growth_40_20: \d+\.\d\d", last)
