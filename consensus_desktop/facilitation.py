@@ -641,7 +641,9 @@ class Facilitation:
         """The latest round's candidates x the participants present."""
         cands = self.round_candidates()
         people = self.present
-        predicted, rated = score_matrices(self.store.db, [c.id for c in cands], [p["id"] for p in people])
+        predicted, rated = score_matrices(
+            self.store.db, [c.id for c in cands], [p["id"] for p in people]
+        )
         return Scores(cands, predicted, rated, [p["pseudonym"] for p in people])
 
     def order_at(self, alpha: float, scores: Scores | None = None) -> list[int]:

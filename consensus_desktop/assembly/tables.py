@@ -14,10 +14,10 @@ from pathlib import Path
 import sqlite_utils
 
 from consensus_desktop.errors import InputError
-from consensus_desktop.facilitation import Settings, run_scores
+from consensus_desktop.facilitation import CandidateView, Scores, Settings, score_matrices
 from consensus_desktop.store.database import SessionFileError
+from consensus_desktop.store.foreign import read_session_file
 from consensus_desktop.store.session_store import SessionStore
-from consensus_desktop.store.transfer import open_session_file
 
 PLENARY_KIND = "plenary"
 
@@ -59,7 +59,7 @@ def read_table(path: Path) -> Table:
     """One table from its session file (opened read-only; the file is never changed)."""
     path = Path(path)
     try:
-        db = open_session_file(path)
+        db = read_session_file(path)
     except SessionFileError as exc:
         raise AssemblyError(str(exc)) from exc
     try:
@@ -101,7 +101,15 @@ def _read(db: sqlite_utils.Database, path: Path) -> Table:
     if not people:
         raise AssemblyError(f"{path.name} holds no participant's opinion on its question.")
     pids = [p["id"] for p in people]
-    offsets = run_scores(db, sel["run_id"], pids).offsets
+    cids = [
+        r["id"]
+        for r in db.query(
+            "SELECT id FROM candidates WHERE run_id = ? ORDER BY position", [sel["run_id"]]
+        )
+    ]
+    predicted, rated = score_matrices(db, cids, pids)
+    views = [CandidateView(c, "") for c in cids]
+    offsets = Scores(views, predicted, rated, [p["pseudonym"] for p in people]).offsets
     ratings = {
         r["participant_id"]: r["agreement"]
         for r in db.query(
