@@ -32,6 +32,7 @@ def plenary_settings(tables: Sequence[Table], assembly: str, alpha: float) -> di
                 "size": t.size,
                 "statement": t.statement,
                 "member_uuids": [m.uuid for m in t.members],
+                "statement_ratings": [m.statement_rating for m in t.members],
             }
             for t in tables
         ],
