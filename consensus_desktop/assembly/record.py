@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from consensus_desktop.assembly.tables import PLENARY_KIND, Table
-from consensus_desktop.errors import InputError
+from consensus_desktop.assembly.tables import PLENARY_KIND, AssemblyError, Table
 from consensus_desktop.pipeline import RunResult
 from consensus_desktop.store.recording import store_run_result
 from consensus_desktop.store.session_store import SessionStore
@@ -39,44 +37,36 @@ def plenary_settings(tables: Sequence[Table], assembly: str, alpha: float) -> di
     }
 
 
-def refuse_taken_name(library: Path, name: str) -> None:
+def refuse_taken_name(store: SessionStore, name: str) -> None:
     """Before any generation: a plenary gets a session of its own, never an existing one's."""
-    if not library.exists():
-        return
-    store = SessionStore(library)
-    try:
-        taken = any(s.name == name for s in store.sessions())
-    finally:
-        store.close()
-    if taken:
-        raise InputError(f"A session named {name!r} already exists; give the plenary another name.")
+    if any(s.name == " ".join(name.split()) for s in store.sessions()):
+        raise AssemblyError(
+            f"A session named {name!r} already exists; give the plenary another name."
+        )
 
 
 def record_plenary(
-    library: Path, name: str, tables: Sequence[Table], result: RunResult, assembly: str = ""
-) -> str:
+    store: SessionStore, name: str, tables: Sequence[Table], result: RunResult, assembly: str = ""
+) -> int:
     """Import the tables and record the plenary run as a new session, in one transaction: the
-    library gets all of it or, on any error, nothing. Returns the plenary session's uuid."""
-    store = SessionStore(Path(library))
-    try:
-        with store.transaction():
-            for t in tables:
-                import_session_file(t.path, store.db)
-            settings = plenary_settings(tables, assembly, result.request.alpha)
-            sid = store.create_session(name, settings)
-            qid = store.add_question(sid, result.request.question)
-            pids = []
-            for t in tables:
-                for member, member_name in zip(t.members, t.member_names(), strict=True):
-                    pid = store.add_participant(sid, member_name)
-                    store.add_opinion(pid, qid, member.opinion)
-                    pids.append(pid)
-            _, cids = store_run_result(store, sid, qid, pids, result, kind="plenary")
-            best = next(
-                i for i, c in enumerate(result.generated) if c.text == result.candidates[0].text
-            )
-            store.add_selection(sid, qid, cids[best], "isoelastic", result.request.alpha, "auto")
-            store.set_step(sid, "plenary")
-            return str(store.db.table("sessions").get(sid)["uuid"])
-    finally:
-        store.close()
+    library gets all of it or, on any error, nothing. Returns the plenary session's id."""
+    refuse_taken_name(store, name)
+    with store.transaction():
+        for t in tables:
+            import_session_file(t.path, store.db)
+        settings = plenary_settings(tables, assembly, result.request.alpha)
+        sid = store.create_session(name, settings)
+        qid = store.add_question(sid, result.request.question)
+        pids = []
+        for t in tables:
+            for member, member_name in zip(t.members, t.member_names(), strict=True):
+                pid = store.add_participant(sid, member_name)
+                store.add_opinion(pid, qid, member.opinion)
+                pids.append(pid)
+        _, cids = store_run_result(store, sid, qid, pids, result, kind="plenary")
+        best = next(
+            i for i, c in enumerate(result.generated) if c.text == result.candidates[0].text
+        )
+        store.add_selection(sid, qid, cids[best], "isoelastic", result.request.alpha, "auto")
+        store.set_step(sid, "plenary")
+    return sid

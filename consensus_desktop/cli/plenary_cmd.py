@@ -9,14 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from consensus_desktop import paths
 from consensus_desktop.assembly.plenary import plenary_json, plenary_request, view_of
 from consensus_desktop.assembly.record import record_plenary, refuse_taken_name
 from consensus_desktop.assembly.tables import Table, read_tables
 from consensus_desktop.cli.common import parse_alpha, resolve_model
-from consensus_desktop.engine.engine import Candidate, Engine
+from consensus_desktop.engine.factory import open_backend
+from consensus_desktop.engine.types import Candidate
 from consensus_desktop.pipeline import RunResult, Stage, run
 from consensus_desktop.reward.select import reward_for
+from consensus_desktop.store.session_store import SessionStore
 
 
 def add_parser(sub: Any) -> None:
@@ -47,12 +48,15 @@ def add_parser(sub: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     tables = read_tables(list(args.tables))
-    library = paths.library_db_path()
     if args.session:
-        refuse_taken_name(library, args.session)
+        store = SessionStore()
+        try:
+            refuse_taken_name(store, args.session)
+        finally:
+            store.close()
     request = plenary_request(tables, args.n, args.alpha, args.seed, args.max_tokens)
     request.validate()  # every parameter and text is checked before the model loads
-    engine = Engine(resolve_model(args.model))
+    engine = open_backend(resolve_model(args.model))
     reward = reward_for(engine)
     result: RunResult | None = None
     try:
@@ -70,7 +74,11 @@ def main(args: argparse.Namespace) -> int:
         engine.close()
     assert result is not None
     if args.session:
-        record_plenary(library, args.session, tables, result)
+        store = SessionStore()
+        try:
+            record_plenary(store, args.session, tables, result)
+        finally:
+            store.close()
     if args.json:
         print(json.dumps(plenary_json(result, tables), ensure_ascii=False, indent=2))
     else:

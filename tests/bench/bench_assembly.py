@@ -95,14 +95,14 @@ def main() -> None:
     if any(s % TABLE_SIZE for s in args.sizes):
         raise SystemExit(f"sizes must be multiples of the table size {TABLE_SIZE}")
     from consensus_desktop.cli.common import resolve_model
-    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.engine.factory import open_backend
     from consensus_desktop.reward.select import reward_for
 
     pool = comments(args.polis, max(args.sizes) + N_CANDIDATES)
     candidates, opinions = pool[:N_CANDIDATES], pool[N_CANDIDATES:]
     question = load_conversation(args.polis / CONVERSATIONS[0]).topic or "What should we do?"
     offsets = np.random.default_rng(0).normal(0.0, 0.5, size=len(opinions))
-    engine = Engine(resolve_model(args.model))
+    engine = open_backend(resolve_model(args.model))
     reward = reward_for(engine)
     print(f"data: {len(pool)} Polis comments; reward: {reward.version.label}")
     plenary_maths(reward, question, opinions[:20], candidates, offsets[:20])  # warm up

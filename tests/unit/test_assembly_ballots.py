@@ -66,8 +66,8 @@ def test_plenary_recorded_whole_ballots_round_trip_and_results(
 ) -> None:
     library = tmp_path / "plenary-laptop" / "library.sqlite"
     library.parent.mkdir()
-    record_plenary(library, "Plenary", tables, plenary_result(tables))
     store = SessionStore(library)
+    record_plenary(store, "Plenary", tables, plenary_result(tables))
     sessions = {s.name: s.id for s in store.sessions()}
     assert set(sessions) == {"Table A", "Table B", "Plenary"}
     sid = sessions["Plenary"]
@@ -84,13 +84,14 @@ def test_plenary_recorded_whole_ballots_round_trip_and_results(
     ballot_b = sqlite3.connect(files[1])
     assert [r[0] for r in ballot_b.execute("SELECT pseudonym FROM participants")] == ["Di", "Ed"]
     assert ballot_b.execute("SELECT count(*) FROM opinions").fetchone()[0] == 0
-    assert ballot_b.execute("SELECT count(*) FROM candidates").fetchone()[0] == 3
+    shortlist = [r[0] for r in ballot_b.execute("SELECT text FROM candidates")]
+    assert len(shortlist) == 3
     ballot_b.close()
     rated_a = rate_on_table_laptop(files[0], tmp_path / "laptop-a", 6)
     rated_b = rate_on_table_laptop(files[1], tmp_path / "laptop-b", 2)
 
     # a ballot of another plenary is refused, and nothing of the same call is kept
-    record_plenary(library, "Plenary 2", tables, plenary_result(tables, seed=1))
+    record_plenary(store, "Plenary 2", tables, plenary_result(tables, seed=1))
     other = export_ballots(store, store.find_session("Plenary 2"), tmp_path, k=3)[0]
     before = store.db.execute("SELECT count(*) FROM ratings").fetchone()[0]
     with pytest.raises(AssemblyError) as err:
@@ -124,6 +125,8 @@ def test_plenary_recorded_whole_ballots_round_trip_and_results(
     comments, votes = polis_csv(store.db, sid, tmp_path / "csv")
     with votes.open(newline="", encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == 15
+    written = comments.read_text(encoding="utf-8")
+    assert all(text in written for text in shortlist)  # one comment per rated plenary candidate
     anon = anonymise_session(store.db, sid, tmp_path / "anon.sqlite")
     assert b"A/Ann" not in anon.read_bytes()
     store.close()
@@ -131,9 +134,13 @@ def test_plenary_recorded_whole_ballots_round_trip_and_results(
 
 def test_recording_a_plenary_is_all_or_nothing(tables: list[Table], tmp_path: Path) -> None:
     library = tmp_path / "library.sqlite"
-    record_plenary(library, "First", tables[:1] + tables[1:], plenary_result(tables))
+    store = SessionStore(library)
+    record_plenary(store, "First", tables, plenary_result(tables))
     before = counts(library)
+    with pytest.raises(AssemblyError, match="already exists"):
+        record_plenary(store, "First", tables, plenary_result(tables))
     tables[1].path.write_bytes(b"not a database any more")
-    with pytest.raises(Exception, match="Table B.sqlite"):
-        record_plenary(library, "Second", tables, plenary_result(tables))
+    with pytest.raises(Exception, match=r"Table B\.sqlite"):
+        record_plenary(store, "Second", tables, plenary_result(tables))
     assert counts(library) == before
+    store.close()
