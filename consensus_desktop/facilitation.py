@@ -46,6 +46,7 @@ STEPS = (
     "rating",
     "critique",
     "results",
+    "plenary",  # an assembly's plenary (consensus_desktop/assembly)
 )
 MIN_PARTICIPANTS, MAX_PARTICIPANTS = 3, 12
 DEFAULT_INTRO = "\n".join(

@@ -27,6 +27,7 @@ from consensus_desktop.gui.screens.critique import CritiqueScreen
 from consensus_desktop.gui.screens.generation import GenerationScreen
 from consensus_desktop.gui.screens.intro import IntroScreen
 from consensus_desktop.gui.screens.opinions import OpinionsScreen
+from consensus_desktop.gui.screens.plenary import PlenaryScreen
 from consensus_desktop.gui.screens.rating import RatingScreen
 from consensus_desktop.gui.screens.results import ResultsScreen
 from consensus_desktop.gui.screens.setup import SetupScreen
@@ -47,6 +48,7 @@ SCREENS: dict[str, type[Screen]] = {
     "rating": RatingScreen,
     "critique": CritiqueScreen,
     "results": ResultsScreen,
+    "plenary": PlenaryScreen,
 }
 STEP_TITLES = {
     "intro": "0 Welcome",
@@ -57,6 +59,7 @@ STEP_TITLES = {
     "rating": "5 Rating",
     "critique": "6 Critique",
     "results": "7 Result",
+    "plenary": "Plenary",
 }
 
 
@@ -146,6 +149,9 @@ class MainWindow(QMainWindow):
         step = self.ctx.flow.step
         self.go_to(step if step in SCREENS and step not in ("start", "setup") else "baseline")
 
+    def new_plenary(self) -> None:
+        self.screens["plenary"].new_plenary(self.open_session)  # type: ignore[attr-defined]
+
     def confirm(self) -> None:
         self.current.confirm()
 
@@ -170,6 +176,7 @@ class MainWindow(QMainWindow):
         session = self.menuBar().addMenu("&Session")
         for text, keys, slot in (
             ("&New session", "Ctrl+N", lambda: self.go_to("setup")),
+            ("New &plenary from table files…", "Ctrl+Shift+P", self.new_plenary),
             ("&Import session file…", "Ctrl+O", lambda: self.screens["start"].import_file()),  # type: ignore[attr-defined]
             ("&Start page", "Ctrl+Home", lambda: self.go_to("start")),
             ("&Quit", "Ctrl+Q", self.close),

@@ -1,0 +1,98 @@
+"""The plenary in the app: tables' files in, candidates per table and person, ballots out and in.
+
+Set ``CONSENSUS_SCREENSHOTS=DIR`` to keep the screenshots (200 participants) for a look.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from drive import wait_until
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "unit"))
+from test_assembly_ballots import rate_on_table_laptop
+from test_assembly_tables import make_table
+
+from consensus_desktop.gui import dialogs
+from consensus_desktop.gui.screens import plenary as plenary_screen
+
+
+def open_plenary(win: Any, monkeypatch: pytest.MonkeyPatch, files: list[Path], name: str) -> Any:
+    monkeypatch.setattr(plenary_screen, "pick_files", lambda *a: [str(f) for f in files])
+    monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: name)
+    win.new_plenary()
+    screen = win.screens["plenary"]
+    wait_until(lambda: win.current is screen and screen.heatmap.topLevelItemCount() > 0)
+    return screen
+
+
+def snap(win: Any, name: str) -> None:
+    folder = os.environ.get("CONSENSUS_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        win.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+def test_plenary_end_to_end_with_ballots(
+    window: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    tables = [
+        make_table(tmp_path, "Table A", label="A"),
+        make_table(tmp_path, "Table B", label="B", people=("Di", "Ed", "Flo")),
+        make_table(tmp_path, "Table C", label="C", people=("Gus", "Hal", "Ida", "Jo")),
+    ]
+    informed: list[str] = []
+    monkeypatch.setattr(dialogs, "inform", lambda _p, _t, text: informed.append(text))
+    # a bad set is refused with one sentence, nothing recorded
+    monkeypatch.setattr(plenary_screen, "pick_files", lambda *a: [str(tables[0])] * 2)
+    window.new_plenary()
+    assert informed == ["Table A.sqlite is given twice: give each table's file once."]
+    assert window.ctx.store.sessions() == []
+
+    screen = open_plenary(window, monkeypatch, tables, "Town plenary")
+    assert window.ctx.flow.step == "plenary"
+    heat = screen.heatmap
+    assert [heat.topLevelItem(i).text(0) for i in range(3)] == ["A (3)", "B (3)", "C (4)"]
+    assert heat.topLevelItem(2).childCount() == 4
+    assert heat.topLevelItem(2).child(0).text(0) == "C/Gus"
+    assert heat.topLevelItem(0).text(1).startswith("min ")
+    assert "Table B (3): Table B: cars out, buses in." in screen.tables_label.toPlainText()
+    assert "worst-off table" in screen.candidates_label.toPlainText()
+
+    ballots = tmp_path / "ballots"
+    ballots.mkdir()
+    monkeypatch.setattr(plenary_screen, "pick_folder", lambda *a: str(ballots))
+    screen.export_ballots()
+    written = sorted(p.name for p in ballots.iterdir())
+    assert written == ["ballot-A.sqlite", "ballot-B.sqlite", "ballot-C.sqlite"]
+    rated = [
+        rate_on_table_laptop(ballots / name, tmp_path / f"laptop-{name}", score)
+        for name, score in zip(written, (6, 5, 2), strict=True)
+    ]
+    monkeypatch.setattr(plenary_screen, "pick_files", lambda *a: [str(f) for f in rated])
+    screen.import_ballots()
+    assert "Schulze winner over all ballots" in screen.results_label.text()
+    assert "A: mean 6.0" in screen.results_label.text()
+    screen.import_ballots()  # again: nothing new, same results
+    assert "A: mean 6.0" in screen.results_label.text()
+    assert not screen.error_label.isVisible()
+
+
+def test_plenary_of_200_people_stays_readable(
+    window: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    people = tuple(f"P{i:02d}" for i in range(10))
+    files = [
+        make_table(tmp_path, f"Table {k:02d}", label=f"T{k:02d}", people=people) for k in range(20)
+    ]
+    screen = open_plenary(window, monkeypatch, files, "Big plenary")
+    assert screen.heatmap.topLevelItemCount() == 20
+    assert sum(screen.heatmap.topLevelItem(i).childCount() for i in range(20)) == 200
+    window.resize(1400, 900)
+    snap(window, "plenary-200-collapsed")
+    screen.heatmap.topLevelItem(3).setExpanded(True)
+    snap(window, "plenary-200-table-open")
