@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import sqlite3
 from pathlib import Path
 
@@ -144,3 +145,32 @@ def test_recording_a_plenary_is_all_or_nothing(tables: list[Table], tmp_path: Pa
         record_plenary(store, "Second", tables, plenary_result(tables))
     assert counts(library) == before
     store.close()
+
+
+def test_ballots_cli(
+    tables: list[Table],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from consensus_desktop.cli.main import main
+
+    monkeypatch.setenv("CONSENSUS_DESKTOP_HOME", str(tmp_path / "home"))
+    store = SessionStore()
+    record_plenary(store, "Plenary", tables, plenary_result(tables))
+    store.close()
+    assert main(["ballots", "export", "Plenary", str(tmp_path / "out"), "--k", "2"]) == 0
+    files = capsys.readouterr().out.split()
+    assert [Path(f).name for f in files] == ["ballot-A.sqlite", "ballot-B.sqlite"]
+    assert main(["ballots", "export", "Plenary", str(tmp_path / "out")]) == 2
+    assert "already exists" in capsys.readouterr().err
+    rated = rate_on_table_laptop(Path(files[0]), tmp_path / "laptop", 5)
+    assert main(["ballots", "import", "Plenary", str(rated), str(tables[0].path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "consensus-desktop: error: Table A.sqlite is not a plenary ballot file."
+    assert main(["ballots", "import", "Plenary", str(rated)]) == 0
+    assert "table A, 6 ratings and 3 rankings added" in capsys.readouterr().out
+    assert main(["ballots", "results", "Plenary", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tables"][0]["ratings"]["5"] == 3 and out["tables"][1]["mean"] is None
+    assert out["overall"]["gia_after"] == 1.0 and out["winner"] in out["schulze"][0]
