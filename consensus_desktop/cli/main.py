@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from consensus_desktop import __version__
 from consensus_desktop.cli import ballots_cmd, plenary_cmd, reward_cmd, run_cmd, session_cmd
+from consensus_desktop.cli.common import add_server_arguments, fail, setup_logging
 from consensus_desktop.errors import ConsensusError, describe_os_error
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from consensus_desktop.assembly.plenary import plenary_json, plenary_request, view_of
 from consensus_desktop.assembly.record import record_plenary, refuse_taken_name
 from consensus_desktop.assembly.tables import Table, read_tables
-from consensus_desktop.cli.common import parse_alpha, resolve_model
+from consensus_desktop.cli.common import add_server_arguments, model_spec, parse_alpha
 from consensus_desktop.engine.factory import open_backend
 from consensus_desktop.engine.types import Candidate
 from consensus_desktop.pipeline import RunResult, Stage, run
@@ -39,6 +39,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--max-tokens", type=int, default=60)
     p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")
+    add_server_arguments(p)
     p.add_argument(
         "--session", help="record the tables and the plenary as sessions of the library database"
     )
@@ -56,7 +57,9 @@ def main(args: argparse.Namespace) -> int:
             store.close()
     request = plenary_request(tables, args.n, args.alpha, args.seed, args.max_tokens)
     request.validate()  # every parameter and text is checked before the model loads
-    engine = open_backend(resolve_model(args.model))
+    engine = open_backend(
+        model_spec(args.model, args.server, args.server_model, args.server_prompt)
+    )
     reward = reward_for(engine)
     result: RunResult | None = None
     try:
