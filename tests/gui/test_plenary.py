@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from drive import wait_until
+from drive import pass_round, rate_shortlist, show, wait_until
+from fakes import FakeEngine, FakeReward
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "unit"))
 from test_assembly_ballots import rate_on_table_laptop
@@ -30,6 +31,31 @@ def open_plenary(win: Any, monkeypatch: pytest.MonkeyPatch, files: list[Path], n
     return screen
 
 
+def rate_in_app(qtbot: Any, ballot: Path, library: Path) -> Path:
+    """A table's laptop: import the ballot from the start page, rate it in the normal rating
+    flow (keyboard), export the session."""
+    from consensus_desktop.gui.engine_host import EngineHost
+    from consensus_desktop.gui.main_window import MainWindow
+    from consensus_desktop.store.session_store import SessionStore
+    from consensus_desktop.store.transfer import export_session
+
+    host = EngineHost()
+    host.use(FakeEngine(), FakeReward())
+    store = SessionStore(library)
+    win = MainWindow(store=store, engine_host=host, load_model=False)
+    qtbot.addWidget(win)
+    show(qtbot, win)
+    win.screens["start"].import_file(str(ballot))
+    [row] = store.sessions()
+    win.open_session(row.id)
+    assert win.current is win.screens["rating"]
+    pass_round(win, rate_shortlist)
+    out = library.with_name(f"rated-{ballot.name}")
+    export_session(store.db, row.id, out)
+    win.close()
+    return out
+
+
 def snap(win: Any, name: str) -> None:
     folder = os.environ.get("CONSENSUS_SCREENSHOTS")
     if folder:
@@ -38,7 +64,7 @@ def snap(win: Any, name: str) -> None:
 
 
 def test_plenary_end_to_end_with_ballots(
-    window: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     tables = [
         make_table(tmp_path, "Table A", label="A"),
@@ -71,12 +97,19 @@ def test_plenary_end_to_end_with_ballots(
     assert written == ["ballot-A.sqlite", "ballot-B.sqlite", "ballot-C.sqlite"]
     rated = [
         rate_on_table_laptop(ballots / name, tmp_path / f"laptop-{name}", score)
-        for name, score in zip(written, (6, 5, 2), strict=True)
+        for name, score in zip(written[:2], (6, 5), strict=True)
     ]
+    laptop_c = tmp_path / "laptop-c"
+    laptop_c.mkdir()
+    rated.append(rate_in_app(qtbot, ballots / written[2], laptop_c / "library.sqlite"))
+    window.activateWindow()
     monkeypatch.setattr(plenary_screen, "pick_files", lambda *a: [str(f) for f in rated])
     screen.import_ballots()
     assert "Schulze winner over all ballots" in screen.results_label.text()
     assert "A: mean 6.0" in screen.results_label.text()
+    assert "C: mean" in screen.results_label.text()
+    assert "C: mean nan" not in screen.results_label.text()  # rated in the app's own flow
+    snap(window, "plenary-results")
     screen.import_ballots()  # again: nothing new, same results
     assert "A: mean 6.0" in screen.results_label.text()
     assert not screen.error_label.isVisible()
