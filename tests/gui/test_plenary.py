@@ -105,13 +105,13 @@ def test_plenary_end_to_end_with_ballots(
     window.activateWindow()
     monkeypatch.setattr(plenary_screen, "pick_files", lambda *a: [str(f) for f in rated])
     screen.import_ballots()
-    assert "Schulze winner over all ballots" in screen.results_label.text()
-    assert "A: mean 6.0" in screen.results_label.text()
-    assert "C: mean" in screen.results_label.text()
-    assert "C: mean nan" not in screen.results_label.text()  # rated in the app's own flow
+    assert "Schulze winner over all ballots" in screen.results_label.toPlainText()
+    assert "A: mean 6.0" in screen.results_label.toPlainText()
+    assert "C: mean" in screen.results_label.toPlainText()
+    assert "C: mean nan" not in screen.results_label.toPlainText()  # rated in the app's own flow
     snap(window, "plenary-results")
     screen.import_ballots()  # again: nothing new, same results
-    assert "A: mean 6.0" in screen.results_label.text()
+    assert "A: mean 6.0" in screen.results_label.toPlainText()
     assert not screen.error_label.isVisible()
 
 

@@ -58,15 +58,15 @@ class PlenaryScreen(Screen):
         split.addWidget(self.candidates_label)
         self.heatmap = TableHeatmap()
         split.addWidget(self.heatmap)
-        for i, stretch in enumerate((1, 2, 4)):  # the heatmap gets most of the height
+        self.results_label = QPlainTextEdit()
+        self.results_label.setReadOnly(True)
+        split.addWidget(self.results_label)
+        for i, stretch in enumerate((1, 2, 4, 1)):  # the heatmap gets most of the height
             split.setStretchFactor(i, stretch)
         self.layout_.addWidget(split, 1)
         self.layout_.addWidget(
             hint("Each table is one row (its lowest and mean predicted agreement; → opens it).")
         )
-        self.results_label = body("")
-        self.results_label.setWordWrap(True)
-        self.layout_.addWidget(self.results_label)
         self.add_action("Export ballots…", self.export_ballots)
         self.add_action("Import rated ballots…", self.import_ballots, primary=True)
         self.finish_layout()
@@ -184,7 +184,9 @@ class PlenaryScreen(Screen):
 
     def _show_results(self) -> None:
         if not self.plenary.flow.scores().has_ratings:
-            self.results_label.setText("No ballots yet: export them, rate at the tables, import.")
+            self.results_label.setPlainText(
+                "No ballots yet: export them, rate them at the tables, import them back."
+            )
             return
         res = results(self.ctx.store, self.plenary.session_id)
 
@@ -192,11 +194,13 @@ class PlenaryScreen(Screen):
             return "–" if math.isnan(x) else f"{x:.2f}"
 
         rows = [
-            f"{t.label}: mean {t.mean:.1f}, group agreement {gia(t.before.gia)} → {gia(t.after.gia)}"
+            f"{t.label}: mean {t.mean:.1f} from {sum(t.ratings.values())} ratings of it "
+            f"({' '.join(f'{k}:{v}' for k, v in t.ratings.items() if v)}), group agreement "
+            f"{gia(t.before.gia)} → {gia(t.after.gia)}"
             for t in [*res.tables, res.overall]
         ]
-        self.results_label.setText(
-            f"Schulze winner over all ballots: {res.winner}\n" + "; ".join(rows)
+        self.results_label.setPlainText(
+            f"Schulze winner over all ballots: {res.winner}\n" + "\n".join(rows)
         )
 
     def export_ballots(self) -> None:
