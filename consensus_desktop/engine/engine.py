@@ -8,6 +8,7 @@ runs them in a single worker. Generators accept ``should_stop`` and raise
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from consensus_desktop.engine.types import (
     SamplingParams,
 )
 from consensus_desktop.model_catalog import verified_sha256
-from consensus_desktop.prompts import PromptPlan
+from consensus_desktop.prompts import PromptPlan, as_chat, chat_messages
 
 
 class Engine(ContextFitting):
@@ -39,6 +40,7 @@ class Engine(ContextFitting):
         n_gpu_layers: int | None = None,
         per_sequence_limit: int = 8192,
         max_kv_cells: int = 32768,
+        prompt: str = "auto",
     ) -> None:
         self.model_path = Path(model_path)
         self.model = LocalModel(model_path, n_gpu_layers=n_gpu_layers)
@@ -47,6 +49,9 @@ class Engine(ContextFitting):
         self.per_sequence_limit = min(per_sequence_limit, self.model.info.n_ctx_train)
         self.max_kv_cells = max_kv_cells
         self._embedder: Embedder | None = None
+        # "auto": the chat template when the GGUF has one llama.cpp can apply (instruct models)
+        self.chat = self.model.chat_template is not None and prompt in ("auto", "chat")
+        self.model.parse_special = self.chat
         self._sha256: str | None = None
 
     @property
@@ -67,6 +72,30 @@ class Engine(ContextFitting):
         tokens = self.model.tokenize(text)
         return text if len(tokens) <= n_tokens else self.model.detokenize(tokens[:n_tokens])
 
+    def prepare(self, plan: PromptPlan) -> PromptPlan:
+        """For an instruct model: the jury prompt as a user message in the GGUF's own chat
+        template, split again into the shared prefix and one suffix per opinion order."""
+        if not self.chat or plan.chat:
+            return plan
+        chat = as_chat(plan)
+        rendered = [
+            self.model.apply_chat_template(chat_messages(chat, v))
+            for v in range(len(chat.suffixes))
+        ]
+        at = rendered[0].find(chat.prefix)
+        cut = at + len(chat.prefix) if at >= 0 else 0
+        if at < 0 or any(r[:cut] != rendered[0][:cut] for r in rendered):
+            shortest = min(len(r) for r in rendered)
+            cut = next(
+                (i for i, chars in enumerate(zip(*rendered, strict=False)) if len(set(chars)) > 1),
+                shortest,
+            )
+        return replace(
+            chat,
+            prefix=rendered[0][:cut],
+            suffixes=tuple(r[cut:] for r in rendered),
+        )
+
     # -- generation ---------------------------------------------------------------------------
     def generate_candidates(
         self,
@@ -78,6 +107,8 @@ class Engine(ContextFitting):
     ) -> Iterator[Candidate | Progress | GenerationReport]:
         """Yield N distinct cleaned candidates (all samples of a round in one llama.cpp batch),
         then a :class:`GenerationReport`; see :func:`collect_candidates`."""
+
+        plan = self.prepare(plan)
 
         def draw(seeds: list[int]) -> Iterator[Progress | RawSample]:
             return self.generator.generate(

@@ -25,6 +25,7 @@ class ModelSpec:
     n_gpu_layers: int | None = None  # None: every layer on the GPU when llama.cpp has one
     per_sequence_limit: int = 8192
     max_kv_cells: int = 32768
+    prompt: str = "auto"  # "auto" (chat template when the GGUF has one), "chat", "completion"
 
 
 def open_backend(spec: ModelSpec | str | Path | None = None) -> ModelBackend:
@@ -51,4 +52,5 @@ def open_backend(spec: ModelSpec | str | Path | None = None) -> ModelBackend:
         n_gpu_layers=spec.n_gpu_layers,
         per_sequence_limit=spec.per_sequence_limit,
         max_kv_cells=spec.max_kv_cells,
+        prompt=spec.prompt,
     )

@@ -81,6 +81,38 @@ class LocalModel:
             n_gpu_layers=n_gpu_layers,
         )
         self.add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab))
+        template = llama_cpp.llama_model_chat_template(model, None)
+        # The GGUF's tokenizer.chat_template, when llama.cpp knows how to apply it.
+        self.chat_template: bytes | None = (
+            template if template and self._apply(template, [("user", "x")]) is not None else None
+        )
+        # Chat prompts contain the template's control tokens; plain prompts never parse them.
+        self.parse_special = False
+
+    @staticmethod
+    def _apply(template: bytes, messages: list[tuple[str, str]]) -> str | None:
+        chat = (llama_cpp.llama_chat_message * len(messages))()
+        raw = [(r.encode("utf-8"), c.encode("utf-8")) for r, c in messages]
+        for slot, (role, content) in zip(chat, raw, strict=True):
+            slot.role, slot.content = role, content
+        size = 2 * sum(len(c) for _, c in raw) + 1024
+        for _ in range(2):
+            buf = ctypes.create_string_buffer(size)
+            n = llama_cpp.llama_chat_apply_template(template, chat, len(raw), True, buf, size)
+            if n < 0:
+                return None  # a template llama.cpp does not recognise
+            if n <= size:
+                return buf.raw[:n].decode("utf-8", errors="replace")
+            size = n
+        return None
+
+    def apply_chat_template(self, messages: list[dict[str, str]]) -> str:
+        """The model's own chat template (applied by llama.cpp) around ``messages``, ending where
+        the assistant's answer begins."""
+        assert self.chat_template is not None
+        out = self._apply(self.chat_template, [(m["role"], m["content"]) for m in messages])
+        assert out is not None
+        return out
 
     @property
     def model_ptr(self) -> llama_cpp.llama_model_p:
@@ -94,11 +126,14 @@ class LocalModel:
         raw = text.encode("utf-8")
         capacity = len(raw) + 8
         buf = (llama_cpp.llama_token * capacity)()
-        n = llama_cpp.llama_tokenize(self._vocab, raw, len(raw), buf, capacity, add_bos, False)
+        special = self.parse_special
+        n = llama_cpp.llama_tokenize(self._vocab, raw, len(raw), buf, capacity, add_bos, special)
         if n < 0:
             capacity = -n
             buf = (llama_cpp.llama_token * capacity)()
-            n = llama_cpp.llama_tokenize(self._vocab, raw, len(raw), buf, capacity, add_bos, False)
+            n = llama_cpp.llama_tokenize(
+                self._vocab, raw, len(raw), buf, capacity, add_bos, special
+            )
         return list(buf[:n])
 
     def token_bytes(self, token: int) -> bytes:
