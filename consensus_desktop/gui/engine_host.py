@@ -1,4 +1,10 @@
-"""Owns the model on its own thread: loads it once, runs the core's generators as jobs."""
+"""Owns the model on its own thread: loads it, runs the core's generators as jobs, closes it.
+
+Every call into the engine and reward model, closing them included, happens on the one
+``model-owner`` thread; jobs run there in the order they were submitted. Switching models keeps
+the old engine in service until the new one has loaded; the old one is then closed by a job on
+the owner thread, after any job already queued for it. A failed load leaves the old one in use.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from consensus_desktop.errors import ConsensusError
 from consensus_desktop.gui.worker import GeneratorWorker, JobRunner
 
 
@@ -15,12 +22,30 @@ class _Loaded:
         self.engine, self.reward = engine, reward
 
 
+class _LoadFailed:
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _close_job(engine: Any, reward: Any) -> Callable[[Callable[[], bool]], Iterator[Any]]:
+    def job(should_stop: Callable[[], bool]) -> Iterator[Any]:
+        if reward is not None:
+            reward.close()
+        if engine is not None:
+            engine.close()
+        yield from ()
+
+    return job
+
+
 class EngineHost(QObject):
     """``status`` carries a one-line model status for the status bar."""
 
     status = Signal(str)
     ready = Signal()
-    failed = Signal(str)
+    # A failed load arrives as an item, not through the worker's ``failed`` signal: with PySide6
+    # 6.12, re-emitting from a slot queued by that str signal made the interpreter crash at exit.
+    load_failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,20 +60,28 @@ class EngineHost(QObject):
 
     def load(self, model_path: str | None, n_gpu_layers: int | None = None) -> None:
         def job(should_stop: Callable[[], bool]) -> Iterator[Any]:
-            from consensus_desktop.cli.common import resolve_model
-            from consensus_desktop.engine.factory import ModelSpec, open_backend
-            from consensus_desktop.reward.select import reward_for
-
             yield "Model: preparing the default model…" if model_path is None else "Model: loading…"
-            path = resolve_model(model_path)
-            yield f"Model: loading {path.name}…"
-            engine = open_backend(ModelSpec(path, n_gpu_layers=n_gpu_layers))
-            yield _Loaded(engine, reward_for(engine))
+            try:
+                yield from self.open_model(model_path, n_gpu_layers)
+            except ConsensusError as exc:  # reported as an item: see ``load_failed``
+                yield _LoadFailed(str(exc))
 
-        self.engine = None
-        worker = self.runner.submit(job)
+        worker = self.runner.submit(job, start=False)
         worker.item.connect(self._on_item)
-        worker.failed.connect(self._on_failed)
+        worker.failed.connect(self._on_failed)  # a bug, with its exception type
+        self.runner.start(worker)
+
+    @staticmethod
+    def open_model(model_path: str | None, n_gpu_layers: int | None) -> Iterator[Any]:
+        """Runs on the owner thread: status lines, then the loaded engine and its reward."""
+        from consensus_desktop.cli.common import resolve_model
+        from consensus_desktop.engine.factory import ModelSpec, open_backend
+        from consensus_desktop.reward.select import reward_for
+
+        path = resolve_model(model_path)
+        yield f"Model: loading {path.name}…"
+        engine = open_backend(ModelSpec(path, n_gpu_layers=n_gpu_layers))
+        yield _Loaded(engine, reward_for(engine))
 
     def use(self, engine: Any, reward: Any) -> None:
         """Serve an engine built elsewhere (the self-test, or a fake in GUI tests)."""
@@ -57,20 +90,26 @@ class EngineHost(QObject):
     def _on_item(self, item: object) -> None:
         if isinstance(item, str):
             self.status.emit(item)
+        elif isinstance(item, _LoadFailed):
+            self._on_failed(item.message)
         elif isinstance(item, _Loaded):
-            if self.reward is not None:
-                self.reward.close()
-            if self.engine is not None:
-                self.engine.close()
+            old = (self.engine, self.reward)
             self.engine, self.reward = item.engine, item.reward
+            if old != (None, None):  # closed on the owner thread, after the jobs queued for it
+                self.runner.submit(_close_job(*old))
             info = self.engine.info
             self.status.emit(f"Model: {info.file_name} · {info.location} · loaded")
             self.ready.emit()
 
     def _on_failed(self, message: str) -> None:
         self.error = message
-        self.status.emit("Model: not available")
-        self.failed.emit(message)
+        if self.engine is not None:
+            self.status.emit(
+                f"Model: {self.engine.info.file_name} still in use (the new one failed)"
+            )
+        else:
+            self.status.emit("Model: not available")
+        self.load_failed.emit(message)
 
     def submit(self, factory: Callable[[Callable[[], bool]], Iterator[Any]]) -> GeneratorWorker:
         return self.runner.submit(factory)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +22,10 @@ from PySide6.QtWidgets import (
 from consensus_desktop import paths
 from consensus_desktop.engine.errors import ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
+from consensus_desktop.gui.worker import GeneratorWorker, JobFactory, JobRunner
 from consensus_desktop.model_advice import recommend, recommendation_line, total_ram_gb
 from consensus_desktop.model_catalog import load_catalog
-from consensus_desktop.model_downloads import DownloadProgress, download_job
+from consensus_desktop.model_downloads import DownloadProgress, download_job, import_job
 
 
 class ModelManager(QDialog):
@@ -75,7 +74,9 @@ class ModelManager(QDialog):
             button.clicked.connect(slot)
             row.addWidget(button)
         layout.addLayout(row)
-        self.worker: Any = None
+        self.worker: GeneratorWorker | None = None
+        self.runner: JobRunner | None = None
+        self._messages = ("", "")
         self.refresh()
 
     def refresh(self) -> None:
@@ -99,20 +100,40 @@ class ModelManager(QDialog):
                 self.list.addItem(item)
 
     def import_file(self, path: str | None = None) -> None:
+        """Copy a GGUF file into the models folder on a worker thread, with progress."""
+        if self.worker is not None:
+            return
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF model", "", "GGUF (*.gguf)")
         if not path:
             return
+        source = Path(path)
         try:
-            header = read_gguf_header(Path(path))
+            read_gguf_header(source)  # refuse a wrong file at once, before starting a thread
         except ModelError as exc:
             self.status.setText(str(exc))
             return
-        target = paths.ensure_dir(paths.models_dir()) / Path(path).name
-        shutil.copyfile(path, target.with_suffix(".gguf.partial"))
-        target.with_suffix(".gguf.partial").replace(target)
-        self.status.setText(f"Imported {target.name} ({header.architecture}).")
-        self.refresh()
+        self._start(import_job(source), f"Imported {source.name}.", "Import cancelled.")
+
+    def _start(self, job: JobFactory, done: str, cancelled: str) -> None:
+        """Run a download or import on this dialog's own thread (stopped when the dialog closes)."""
+        if self.runner is None:
+            self.runner = JobRunner("model-files", self)
+        self._messages = (done, cancelled)
+        self.worker = self.runner.submit(job, start=False)
+        # bound methods of this dialog, so Qt runs them on the GUI thread (a lambda would run on
+        # the worker's thread and touch widgets from there)
+        self.worker.item.connect(self._on_item)
+        self.worker.failed.connect(self._finished)
+        self.worker.finished.connect(self._on_done)
+        self.worker.cancelled.connect(self._on_cancelled)
+        self.runner.start(self.worker)
+
+    def _on_done(self, last: object) -> None:
+        self._finished(self._messages[0])
+
+    def _on_cancelled(self) -> None:
+        self._finished(self._messages[1])
 
     def _selected(self) -> tuple[str, Any, str] | None:
         item = self.list.currentItem()
@@ -123,16 +144,10 @@ class ModelManager(QDialog):
         if not sel or sel[0] != "catalog" or sel[1].source != "huggingface" or self.worker:
             return
         entry = sel[1]
-        job: Callable[[Callable[[], bool]], Iterator[Any]] = download_job(entry)
-        from consensus_desktop.gui.worker import JobRunner
-
-        self.runner = JobRunner("download", self)
-        self.worker = self.runner.submit(job)
-        self.worker.item.connect(self._on_item)
-        self.worker.failed.connect(lambda m: self._finished(m))
-        self.worker.finished.connect(lambda _: self._finished(f"Downloaded {entry.file}."))
-        self.worker.cancelled.connect(
-            lambda: self._finished("Download cancelled; it resumes next time.")
+        self._start(
+            download_job(entry),
+            f"Downloaded {entry.file}.",
+            "Download cancelled; it resumes next time.",
         )
 
     def _on_item(self, item: object) -> None:
@@ -167,8 +182,15 @@ class ModelManager(QDialog):
             self.use_model.emit("", self.gpu_layers.value())
             self.accept()
 
-    def closeEvent(self, event: Any) -> None:
+    def done(self, result: int) -> None:
+        """Every way the dialog closes (Use selected, Esc, the window's close button, reject)
+        comes here: stop the worker and its thread before the dialog goes."""
+        self.stop_worker()
+        super().done(result)
+
+    def stop_worker(self) -> None:
         self.cancel()
-        if getattr(self, "runner", None) is not None:
+        if self.runner is not None:
             self.runner.shutdown()
-        super().closeEvent(event)
+            self.runner = None
+        self.worker = None

@@ -2,7 +2,8 @@
 
 The generator's ``should_stop`` is wired to :meth:`GeneratorWorker.cancel`; the worker never
 touches widgets. One ``JobRunner`` owns one thread, so the model (or the database) it serves has a
-single owner thread.
+single owner thread. Every thread the app starts is a ``JobRunner``'s; ``running_threads`` names
+those still running, for the tests' leak guard.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 from consensus_desktop.engine.errors import GenerationCancelled
+from consensus_desktop.errors import ConsensusError
 
 JobFactory = Callable[[Callable[[], bool]], Iterator[Any]]
 
@@ -42,30 +44,52 @@ class GeneratorWorker(QObject):
             self.finished.emit(last)
         except GenerationCancelled:
             self.cancelled.emit()
-        except Exception as exc:  # reported to the user, never swallowed silently
+        except ConsensusError as exc:  # one sentence the user can act on
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug: reported to the user, never swallowed silently
             self.failed.emit(f"{type(exc).__name__}: {exc}")
 
 
+_STARTED: set[JobRunner] = set()  # held until shut down: a running QThread is never collected
+
+
+def running_threads() -> list[str]:
+    """Names of the threads the app started that are still running."""
+    return sorted(r.worker_thread.objectName() for r in _STARTED if r.worker_thread.isRunning())
+
+
 class JobRunner(QObject):
-    """A long-lived thread that runs one job at a time."""
+    """A long-lived thread that runs one job at a time, in the order they were submitted."""
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.worker_thread = QThread()
         self.worker_thread.setObjectName(name)
         self.worker_thread.start()
+        _STARTED.add(self)
         self.current: GeneratorWorker | None = None
 
-    def submit(self, factory: JobFactory) -> GeneratorWorker:
+    def submit(self, factory: JobFactory, start: bool = True) -> GeneratorWorker:
+        """Queue a job on the thread. With ``start=False`` the caller connects to the worker's
+        signals first and then calls :meth:`start`, so that not even a fast job's first events
+        are emitted before anyone listens."""
         worker = GeneratorWorker(factory)
         worker.moveToThread(self.worker_thread)
         self.current = worker
-        # queued: run() starts on the worker thread
-        QMetaObject.invokeMethod(worker, "run", Qt.ConnectionType.QueuedConnection)
+        if start:
+            self.start(worker)
         return worker
+
+    @staticmethod
+    def start(worker: GeneratorWorker) -> None:
+        # queued: run() starts on the worker thread, after the jobs queued before it
+        QMetaObject.invokeMethod(worker, "run", Qt.ConnectionType.QueuedConnection)
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         if self.current is not None:
             self.current.cancel()
         self.worker_thread.quit()
-        return self.worker_thread.wait(timeout_ms)
+        stopped = self.worker_thread.wait(timeout_ms)
+        if stopped:
+            _STARTED.discard(self)
+        return stopped

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +13,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from drive import show
 from fakes import FakeEngine, FakeReward
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(qtbot) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Every thread the app starts (model owner, downloads, imports) is stopped by its owner."""
+    from consensus_desktop.gui.worker import running_threads
+
+    yield
+    assert running_threads() == [], "threads left running"
+    gc.collect()  # while Qt is alive: PySide6 objects collected at interpreter exit can crash it
 
 
 @pytest.fixture()

@@ -1,9 +1,20 @@
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QThread
 
-def test_import_from_usb_stick_and_refuse_a_bad_file(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+from consensus_desktop.gui.worker import running_threads
+
+
+def wait_idle(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
+
+
+def test_import_from_usb_stick_and_refuse_a_bad_file(window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from consensus_desktop import paths
     from consensus_desktop.gui.model_manager import ModelManager
 
@@ -14,12 +25,16 @@ def test_import_from_usb_stick_and_refuse_a_bad_file(window, tmp_path: Path) -> 
     bad.write_text("not a model")
     dialog.import_file(str(bad))
     assert "not a GGUF" in dialog.status.text()
+    assert dialog.worker is None
     assert not (paths.models_dir() / "notes.gguf").exists()
     good = stick / "tiny.gguf"
     good.write_bytes(b"GGUF" + (3).to_bytes(4, "little") + bytes(16))
     dialog.import_file(str(good))
+    assert dialog.worker is not None  # the copy runs on the dialog's worker thread
+    wait_idle(qtbot, dialog)
     assert "Imported tiny.gguf" in dialog.status.text()
     assert (paths.models_dir() / "tiny.gguf").exists()
+    assert not list(paths.models_dir().glob("*.partial"))
     items = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     assert any("tiny.gguf — imported" in t for t in items)
     assert any("Gemma 3 270M" in t for t in items)
@@ -30,3 +45,37 @@ def test_import_from_usb_stick_and_refuse_a_bad_file(window, tmp_path: Path) -> 
     dialog.use_selected()
     assert chosen == [(str(paths.models_dir() / "tiny.gguf"), 0)]
     (paths.models_dir() / "tiny.gguf").unlink()
+
+
+def endless(started: threading.Event) -> Callable[[Callable[[], bool]], Iterator[object]]:
+    """A job that runs until it is told to stop, like a long download."""
+
+    def job(should_stop: Callable[[], bool]) -> Iterator[object]:
+        started.set()
+        while not should_stop():
+            QThread.msleep(5)
+            yield "working"
+        from consensus_desktop.engine.errors import GenerationCancelled
+
+        raise GenerationCancelled
+
+    return job
+
+
+@pytest.mark.parametrize("how", ["use_selected", "reject", "close", "accept"])
+def test_the_worker_stops_however_the_dialog_closes(window, qtbot, how: str) -> None:  # type: ignore[no-untyped-def]
+    from consensus_desktop.gui.model_manager import ModelManager
+
+    dialog = ModelManager(window.ctx.engine, window)
+    dialog.show()
+    started = threading.Event()
+    dialog._start(endless(started), "done", "cancelled")
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    assert "model-files" in running_threads()
+    if how == "use_selected":
+        dialog.list.setCurrentRow(0)  # the bundled default model
+        dialog.use_selected()
+    else:
+        getattr(dialog, how)()
+    assert "model-files" not in running_threads()
+    assert dialog.runner is None
