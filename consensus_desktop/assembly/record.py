@@ -22,6 +22,8 @@ def plenary_settings(tables: Sequence[Table], assembly: str, alpha: float) -> di
         "kind": PLENARY_KIND,
         "assembly": assembly,
         "alpha": "inf" if math.isinf(alpha) else alpha,
+        # the stored predictions are the reward's, shifted by each member's offset at their table
+        "predictions": "shifted by each member's own offset from their table's ratings",
         "tables": [
             {
                 "label": t.label,
