@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from consensus_desktop.facilitation import ResultRow
@@ -37,8 +37,15 @@ class ResultsTable(QTableWidget):
         for col in range(len(COLUMNS) - 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
-        # row heights follow the wording column's final width (it wraps)
-        header.sectionResized.connect(lambda *_: self.resizeRowsToContents())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Row heights follow the wording column's width (it wraps), also when first shown."""
+        super().resizeEvent(event)
+        self.resizeRowsToContents()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.resizeRowsToContents()
 
     def set_rows(self, rows: Sequence[ResultRow]) -> None:
         self.setRowCount(len(rows))
