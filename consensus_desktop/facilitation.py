@@ -472,6 +472,9 @@ class Facilitation:
         ops = self.opinions()
         people = [p for p in self.present if p["id"] in ops]
         s = self.settings
+        rated = self.baselines()  # someone who skipped the position step counts as neutral (4)
+        # the statement the baseline screen showed: the position statement, else the question
+        position = self.question["position_statement"] or self.question["text"]
         return RunRequest(
             question=self.question["text"],
             opinions=tuple(ops[p["id"]] for p in people),
@@ -480,6 +483,9 @@ class Facilitation:
             alpha=s.alpha,
             seed=s.seed + 1000 * self.runs_done(),
             max_tokens=s.max_tokens,
+            shortlist_k=s.shortlist_k,
+            position=position if rated else "",
+            baselines=tuple(float(rated.get(p["id"], 4)) for p in people) if rated else (),
         )
 
     def needs_revision(self) -> bool:
@@ -664,11 +670,42 @@ class Facilitation:
         return analyse(likert_to_utility(combined))
 
     def shortlist(self, k: int | None = None, alpha: float | None = None) -> list[CandidateView]:
+        """The statements the room rates: as chosen when the latest run was made (shortlist.py:
+        different statements, each group of opinions covered while predictions are near chance),
+        an edited statement in place of its original; for runs recorded before that, or when an
+        ``alpha`` is asked for, the top k by predicted welfare."""
         s = self.scores()
         k = k or self.settings.shortlist_k
+        if alpha is None:
+            stored = self._stored_shortlist(s.candidates)
+            if stored:
+                return stored[:k]
         a = self.settings.alpha if alpha is None else alpha
         order = [int(i) for i in ranking(likert_to_utility(s.predicted), a)]
         return [s.candidates[i] for i in order[:k]]
+
+    def _stored_shortlist(self, current: list[CandidateView]) -> list[CandidateView]:
+        rows = self.store.db.query(
+            "SELECT id FROM candidates WHERE run_id = ? AND shortlist_rank IS NOT NULL "
+            "ORDER BY shortlist_rank",
+            [self.latest_run_id()],
+        )
+        root: dict[int, int] = {}
+        for c in self.round_candidates(include_replaced=True):  # originals before their edits
+            root[c.id] = root.get(c.edited_from, c.id) if c.edited_from else c.id
+        by_root = {root.get(c.id, c.id): c for c in current}
+        return [by_root[r["id"]] for r in rows if r["id"] in by_root]
+
+    def run_screening(self) -> tuple[str, int, list[dict[str, Any]]]:
+        """(shortlist rule, near-duplicates folded, rejected samples) of the latest run."""
+        run_id = self.latest_run_id()
+        if run_id is None:
+            return "", 0, []
+        run = self.store.db.table("generation_runs").get(run_id)
+        folded = self.store.db.execute(
+            "SELECT coalesce(sum(folded), 0) FROM candidates WHERE run_id = ?", [run_id]
+        ).fetchone()[0]
+        return str(run.get("shortlist_rule") or ""), int(folded), self.store.rejected(run_id)
 
     def shortlist_for(self, pid: int) -> list[CandidateView]:
         """The shortlist in a random order of this participant's own (stable on resume)."""

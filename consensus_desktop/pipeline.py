@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from consensus_desktop.engine.protocol import ModelBackend
-from consensus_desktop.engine.types import Candidate, GenerationReport, Progress, SamplingParams
+from consensus_desktop.engine.types import (
+    Candidate,
+    GenerationReport,
+    Progress,
+    Rejected,
+    SamplingParams,
+)
 from consensus_desktop.errors import InputError, ModelFileError
 from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan, require_text
 from consensus_desktop.reward.base import RewardModel, RewardVersion
+from consensus_desktop.screening import off_topic, text_rejection
+from consensus_desktop.shortlist import TRUSTED_AUC, Shortlist, choose
 from consensus_desktop.welfare.isoelastic import ranking, welfare
 from consensus_desktop.welfare.tradeoff import TradeOff, analyse
 from consensus_desktop.welfare.utilities import (
@@ -52,6 +60,10 @@ class RunRequest:
     # critique round: the statement the room critiqued and each participant's critique
     previous_statement: str = ""
     critiques: tuple[str, ...] = ()
+    shortlist_k: int = 4  # statements the room rates
+    # the position statement each participant rated before writing, and those ratings (1-7)
+    position: str = ""
+    baselines: tuple[float, ...] = ()
     # a plenary: the prompt's opinions are the tables' statements, but agreement is predicted for
     # every member of every table from their own opinion, shifted by their own offset
     raters: tuple[str, ...] = ()
@@ -107,6 +119,14 @@ class RunRequest:
         if not self.opinions:
             raise InputError("Give at least one opinion.")
         self.rated_by()
+        _check_range("The shortlist size", self.shortlist_k, 1, MAX_CANDIDATES)
+        if self.baselines:
+            if len(self.baselines) != len(self.opinions):
+                raise InputError("Give one baseline rating per participant, or none.")
+            if not self.position.strip():
+                raise InputError('Baseline ratings need the "position" statement they rate.')
+            for b in self.baselines:
+                _check_range("A baseline rating", b, 1, 7)
         names = self.participant_names()
         seen: dict[str, int] = {}
         for i, name in enumerate(names):
@@ -140,6 +160,7 @@ class RankedCandidate:
     agreement: tuple[float, ...]  # one per participant, input order, 1–7
     seed: int
     order: tuple[int, ...]
+    folded: int = 0  # near-duplicates folded into this one (see shortlist.py)
 
     @property
     def mean(self) -> float:
@@ -170,6 +191,9 @@ class RunResult:
         """One "name: change" line per change made to an opinion before the model read it."""
         names = self.request.participant_names()
         return [f"{names[i]}: {change}" for i, change in self.opinion_changes]
+
+    rejected: tuple[Rejected, ...] = field(default=())
+    shortlist: Shortlist | None = None  # indices into ``generated``
 
     def to_json(self) -> dict[str, object]:
         names = self.request.participant_names()
@@ -202,9 +226,13 @@ class RunResult:
                     "min": round(c.min, 4),
                     "agreement": [round(a, 4) for a in c.agreement],
                     "seed": c.seed,
+                    "folded": c.folded,
                 }
                 for c in self.candidates
             ],
+            "shortlist": self.shortlist_ranked(),
+            "shortlist_rule": self.shortlist_rule,
+            "rejected": [{"text": r.text, "reason": r.reason} for r in self.rejected],
             "tradeoff": None
             if to is None
             else {
@@ -221,6 +249,22 @@ class RunResult:
                 ],
             },
         }
+
+    def shortlist_ranked(self) -> list[int]:
+        """The shortlist as positions in the ranked ``candidates``, in the order chosen."""
+        if self.shortlist is None:
+            return []
+        ranked_of = {c.text: i for i, c in enumerate(self.candidates)}
+        return [ranked_of[self.generated[i].text] for i in self.shortlist.chosen]
+
+    @property
+    def shortlist_rule(self) -> str | None:
+        sl = self.shortlist
+        if sl is None:
+            return None
+        if sl.covered_clusters:
+            return "predictions near chance: one statement nearest each group of opinions first"
+        return "welfare and difference (maximal marginal relevance)"
 
     def candidates_index(self, generated_index: int) -> int:
         """Position in the ranked list of the candidate generated at ``generated_index``."""
@@ -239,7 +283,7 @@ def run(
     reward: RewardModel,
     request: RunRequest,
     should_stop: Callable[[], bool] = lambda: False,
-) -> Iterator[Stage | Progress | Candidate | RunResult]:
+) -> Iterator[Stage | Progress | Candidate | Rejected | RunResult]:
     request.validate()
     names = request.participant_names()
     raters = request.rated_by()
@@ -260,20 +304,17 @@ def run(
             "opinions changed: " + "; ".join(f"{names[i]}: {c}" for i, c in fitted.changes),
         )
     yield Stage("generating", f"{request.n} candidates")
-    generated: list[Candidate] = []
-    report: GenerationReport | None = None
-    # texts the prompt holds that are not an answer: a copy of one is an echo, not a candidate
-    echoes = (request.question, *fitted.opinions, *request.example_statements())
-    for event in engine.generate_candidates(
-        fitted.plan, request.n, request.sampling, should_stop, echoes
-    ):
-        if isinstance(event, GenerationReport):
-            report = event
-        else:
-            if isinstance(event, Candidate):
-                generated.append(event)
-            yield event
-    assert report is not None
+    done: _Generated | None = None
+    rejected: list[Rejected] = []
+    for event in _generate(engine, reward, request, fitted.plan, fitted.opinions, should_stop):
+        if isinstance(event, _Generated):
+            done = event
+            continue
+        if isinstance(event, Rejected):
+            rejected.append(event)
+        yield event
+    assert done is not None
+    generated, report = list(done.candidates), done.report
     if not generated:
         raise ModelFileError(
             f"The model {engine.info.file_name} wrote no usable statement in {report.attempts} "
@@ -286,6 +327,8 @@ def run(
         request.raters or fitted.opinions,
         [c.text for c in generated],
         should_stop,
+        "" if request.raters else request.position,  # baselines are the opinion writers'
+        () if request.raters else request.baselines,
     ):
         if isinstance(ev, Progress):
             yield ev
@@ -296,6 +339,8 @@ def run(
         agreement = shift_predictions(agreement, request.rater_offsets)
     yield Stage("ranking")
     order, w = rank(agreement, request.alpha)
+    trusted = (reward.version.val_auc or 0.5) >= TRUSTED_AUC
+    shortlist = choose(done.embeddings, w, done.opinion_embeddings, request.shortlist_k, trusted)
     ranked = tuple(
         RankedCandidate(
             generated[i].text,
@@ -303,6 +348,7 @@ def run(
             tuple(float(x) for x in agreement[i]),
             generated[i].seed,
             generated[i].order,
+            shortlist.folded_count(i),
         )
         for i in order
     )
@@ -320,4 +366,81 @@ def run(
         tradeoff=analyse(likert_to_utility(agreement)),
         generated=tuple(generated),
         opinion_changes=fitted.changes,
+        rejected=tuple(rejected),
+        shortlist=shortlist,
     )
+
+
+def _embed(
+    reward: RewardModel, texts: Sequence[str], should_stop: Callable[[], bool]
+) -> np.ndarray:
+    out: np.ndarray | None = None
+    for ev in reward.embed(texts, should_stop):
+        if not isinstance(ev, Progress):
+            out = np.asarray(ev, dtype=np.float64)
+    assert out is not None
+    return out
+
+
+def _generate(
+    engine: ModelBackend,
+    reward: RewardModel,
+    request: RunRequest,
+    plan: PromptPlan,
+    opinions: Sequence[str],
+    should_stop: Callable[[], bool],
+) -> Iterator[Progress | Candidate | Rejected | _Generated]:
+    """Candidates screened by text as they finish, then for being off the question (on sentence
+    embeddings; one top-up round replaces those); ends with what was kept."""
+    context = (request.question, *opinions)
+    ctx_emb = _embed(reward, context, should_stop)
+    kept: list[Candidate] = []
+    emb = np.zeros((0, ctx_emb.shape[1]))
+    reports: list[GenerationReport] = []
+    for _round in range(2):
+        missing = request.n - len(kept)
+        if missing <= 0:
+            break
+        params = replace(request.sampling, seed=request.seed + sum(r.attempts for r in reports))
+        new: list[Candidate] = []
+        for event in engine.generate_candidates(
+            plan,
+            missing,
+            params,
+            should_stop,
+            (*context, *request.example_statements()),
+            lambda text: text_rejection(text, request.question),
+            [c.text for c in kept],
+        ):
+            if isinstance(event, GenerationReport):
+                reports.append(event)
+                continue
+            if isinstance(event, Candidate):
+                new.append(event)
+            yield event
+        if not new:
+            continue
+        new_emb = _embed(reward, [c.text for c in new], should_stop)
+        flags = off_topic(np.vstack([emb, new_emb]), ctx_emb)[len(kept) :]
+        for c, off in zip(new, flags, strict=True):
+            if off:
+                yield Rejected(c.text, "off the question", c.seed)
+        kept += [c for c, off in zip(new, flags, strict=True) if not off]
+        emb = np.vstack([emb, new_emb[~flags]])
+    report = GenerationReport(
+        request.n,
+        len(kept),
+        sum(r.attempts for r in reports),
+        sum(r.rounds for r in reports),
+        sum(r.tokens for r in reports),
+        sum(r.seconds for r in reports),
+    )
+    yield _Generated(report, tuple(kept), emb, ctx_emb[1:])
+
+
+@dataclass(frozen=True)
+class _Generated:
+    report: GenerationReport
+    candidates: tuple[Candidate, ...]
+    embeddings: np.ndarray  # one row per candidate
+    opinion_embeddings: np.ndarray

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ def add_parser(sub: Any) -> None:
         dest="input",
         type=Path,
         help='JSON file: {"question": …, "opinions": […]} or {"question": …, '
-        '"participants": [{"name": …, "opinion": …}]}',
+        '"position": …, "participants": [{"name": …, "opinion": …, "baseline": 1-7}]} '
+        "(position: the statement each participant rated before writing; baseline: that rating)",
     )
     p.add_argument("--n", type=int, default=16, help="number of candidates (default 16)")
     p.add_argument(
@@ -48,6 +50,13 @@ def add_parser(sub: Any) -> None:
         help="welfare alpha: 0 utilitarian (default), 1 Nash, inf Rawlsian",
     )
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument(
+        "--shortlist",
+        type=int,
+        default=4,
+        metavar="K",
+        help="statements the room would rate, chosen for welfare and difference (default 4)",
+    )
     p.add_argument("--max-tokens", type=int, default=60)
     p.add_argument("--temperature", type=float, default=0.8)
     p.add_argument(
@@ -73,19 +82,48 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=main)
 
 
-def _read_input(args: argparse.Namespace) -> tuple[str, list[str], list[str]]:
+@dataclass(frozen=True)
+class _Input:
+    question: str
+    opinions: list[str]
+    names: list[str]
+    position: str = ""
+    baselines: tuple[float, ...] = ()
+
+
+def _baselines(people: list[dict[str, Any]], path: Path) -> tuple[float, ...]:
+    """One baseline rating (1-7) per participant, or none at all."""
+    given = [p.get("baseline") for p in people]
+    if all(b is None for b in given):
+        return ()
+    out = []
+    for i, b in enumerate(given):
+        where = f'{path}: participant {i + 1}, "baseline"'
+        if b is None:
+            raise InputError(f"{where} is missing: give a baseline rating for everyone, or none.")
+        if isinstance(b, bool) or not isinstance(b, int | float) or not 1 <= b <= 7:
+            raise InputError(f"{where} must be a number from 1 to 7, not {b!r}.")
+        out.append(float(b))
+    return tuple(out)
+
+
+def _read_input(args: argparse.Namespace) -> _Input:
     question, opinions, names = args.question, list(args.opinion), list(args.name)
+    position, baselines = "", tuple[float, ...]()
     if args.input:
-        question, opinions, names = read_run_file(args.input, question)
+        question, opinions, names, position, baselines = read_run_file(args.input, question)
     if not question:
         raise InputError("Give a question (--question or --in FILE).")
     if len(opinions) < 1:
         raise InputError("Give at least one opinion (--opinion, repeated, or --in FILE).")
-    return question, opinions, names
+    return _Input(question, opinions, names, position, baselines)
 
 
-def read_run_file(path: Path, question: str | None = None) -> tuple[str, list[str], list[str]]:
-    """(question, opinions, names) from a ``--in`` file; every wrong shape is named."""
+def read_run_file(
+    path: Path, question: str | None = None
+) -> tuple[str, list[str], list[str], str, tuple[float, ...]]:
+    """(question, opinions, names, position, baselines) from a ``--in`` file; every wrong shape is
+    named."""
     data = read_json(path)
     if not isinstance(data, dict):
         raise InputError(
@@ -94,6 +132,10 @@ def read_run_file(path: Path, question: str | None = None) -> tuple[str, list[st
         )
     if data.get("question") is not None:
         question = text_field(data["question"], f'{path}: "question"')
+    position = ""
+    if data.get("position") is not None:
+        position = text_field(data["position"], f'{path}: "position"')
+    baselines: tuple[float, ...] = ()
     if "participants" in data:
         people = _list_field(data["participants"], f'{path}: "participants"')
         names, opinions = [], []
@@ -105,6 +147,9 @@ def read_run_file(path: Path, question: str | None = None) -> tuple[str, list[st
                 )
             names.append(text_field(person.get("name", f"P{i + 1}"), f'{where}, "name"'))
             opinions.append(text_field(person.get("opinion", ""), f'{where}, "opinion"'))
+        baselines = _baselines(people, path)
+        if baselines and not position.strip():
+            raise InputError(f'{path}: baseline ratings need the "position" statement they rate.')
     else:
         opinions = [
             text_field(o, f'{path}: "opinions" item {i + 1}')
@@ -114,7 +159,7 @@ def read_run_file(path: Path, question: str | None = None) -> tuple[str, list[st
             text_field(n, f'{path}: "names" item {i + 1}')
             for i, n in enumerate(_list_field(data.get("names", []), f'{path}: "names"'))
         ]
-    return question or "", opinions, names
+    return question or "", opinions, names, position, baselines
 
 
 def _list_field(value: object, where: str) -> list[Any]:
@@ -124,11 +169,13 @@ def _list_field(value: object, where: str) -> list[Any]:
 
 
 def main(args: argparse.Namespace) -> int:
-    question, opinions, names = _read_input(args)
+    given = _read_input(args)
     request = RunRequest(
-        question=question,
-        opinions=tuple(opinions),
-        names=tuple(names),
+        question=given.question,
+        opinions=tuple(given.opinions),
+        names=tuple(given.names),
+        position=given.position,
+        baselines=given.baselines,
         n=args.n,
         alpha=args.alpha,
         seed=args.seed,
@@ -136,6 +183,7 @@ def main(args: argparse.Namespace) -> int:
         max_tokens=args.max_tokens,
         temperature=args.temperature,
         n_orders=args.orders,
+        shortlist_k=args.shortlist,
     )
     request.validate()  # every parameter and text is checked before the model loads
     engine = open_backend(
@@ -191,10 +239,18 @@ def _print_table(result: RunResult) -> None:
     for line in result.describe_changes():
         print(f"Opinion changed before the model read it: {line}")
     header = "  ".join(f"{n[:6]:>6}" for n in names)
-    print(f"\n{'#':>2} {'W':>5} {'mean':>5} {'min':>5}  {header}  statement")
+    shortlisted = set(result.shortlist_ranked())
+    print(f"\n{'#':>3} {'W':>5} {'mean':>5} {'min':>5}  {header}  statement")
     for i, c in enumerate(result.candidates, 1):
         cells = "  ".join(f"{a:6.2f}" for a in c.agreement)
-        print(f"{i:>2} {c.welfare:5.2f} {c.mean:5.2f} {c.min:5.2f}  {cells}  {c.text}")
+        mark = "*" if i - 1 in shortlisted else " "
+        folded = f" (+{c.folded} near-duplicates folded in)" if c.folded else ""
+        print(
+            f"{mark}{i:>2} {c.welfare:5.2f} {c.mean:5.2f} {c.min:5.2f}  {cells}  {c.text}{folded}"
+        )
+    print(f"\n* shortlist ({len(shortlisted)}): {result.shortlist_rule}")
+    for r in result.rejected:
+        print(f"rejected ({r.reason}): {r.text}")
     to = result.tradeoff
     if to is not None:
         print(

@@ -2,7 +2,7 @@
 
 A backend supplies ``draw(seeds)``, which samples one continuation per seed and yields progress
 (tokens of this round) and :class:`RawSample` results; :func:`collect_candidates` cleans them,
-drops empty, fragmentary, duplicate and echoed ones, and draws again with new seeds, up to
+rejects empty, fragmentary, duplicate, echoed and screened-out ones (with the reason), and draws again with new seeds, up to
 ``MAX_ATTEMPTS_FACTOR * n`` samples in all.
 """
 
@@ -17,6 +17,7 @@ from consensus_desktop.engine.types import (
     GenerationReport,
     Progress,
     RawSample,
+    Rejected,
     SamplingParams,
 )
 from consensus_desktop.prompts import PromptPlan
@@ -32,13 +33,19 @@ def collect_candidates(
     n: int,
     params: SamplingParams,
     reject: Sequence[str] = (),
-) -> Iterator[Candidate | Progress | GenerationReport]:
+    screen: Callable[[str], str | None] = lambda text: None,
+    already: Sequence[str] = (),
+) -> Iterator[Candidate | Rejected | Progress | GenerationReport]:
     """Yield N distinct cleaned candidates as they finish, then a :class:`GenerationReport`.
 
-    Texts in ``reject`` (the question, the opinions) are echoes, not statements, and are dropped.
+    Empty, fragmentary, duplicate and screened-out samples (``screen`` returns a reason) are
+    yielded as :class:`Rejected` and replaced. Texts in ``reject`` (the question, the opinions,
+    the prompt's examples) are echoes, not statements; texts in ``already`` (candidates of an
+    earlier call, for a top-up) count as duplicates.
     """
     start = time.perf_counter()
-    seen: set[str] = {dedup_key(t) for t in reject}
+    echoes = {dedup_key(t) for t in reject}
+    seen = {dedup_key(t) for t in already}
     found = attempts = tokens = rounds = 0
     budget_total = n * params.max_tokens
     done_before = 0
@@ -54,10 +61,25 @@ def collect_candidates(
                 yield Progress(done_before + event.tokens_done, budget_total)
                 continue
             tokens += event.n_tokens
-            candidate = _candidate(event, plan)
-            if candidate is None or dedup_key(candidate.text) in seen or found >= n:
+            if found >= n:
                 continue
-            seen.add(dedup_key(candidate.text))
+            candidate = _candidate(event, plan)
+            if candidate is None:
+                raw = " ".join(event.text.split())
+                yield Rejected(raw, "a fragment (no complete sentence)", event.seed)
+                continue
+            key = dedup_key(candidate.text)
+            reason = (
+                "repeats the question, an opinion or an example of the prompt"
+                if key in echoes
+                else "the same as another candidate"
+                if key in seen
+                else screen(candidate.text)
+            )
+            if reason:
+                yield Rejected(candidate.text, reason, candidate.seed)
+                continue
+            seen.add(key)
             found += 1
             yield candidate
         done_before += missing * params.max_tokens

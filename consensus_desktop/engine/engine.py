@@ -24,6 +24,7 @@ from consensus_desktop.engine.types import (
     ModelInfo,
     Progress,
     RawSample,
+    Rejected,
     SamplingParams,
 )
 from consensus_desktop.model_catalog import verified_sha256
@@ -104,9 +105,12 @@ class Engine(ContextFitting):
         params: SamplingParams,
         should_stop: Callable[[], bool] = lambda: False,
         reject: Sequence[str] = (),
-    ) -> Iterator[Candidate | Progress | GenerationReport]:
-        """Yield N distinct cleaned candidates (all samples of a round in one llama.cpp batch),
-        then a :class:`GenerationReport`; see :func:`collect_candidates`."""
+        screen: Callable[[str], str | None] = lambda text: None,
+        already: Sequence[str] = (),
+    ) -> Iterator[Candidate | Rejected | Progress | GenerationReport]:
+        """Yield N distinct cleaned candidates (all samples of a round in one llama.cpp batch)
+        and the rejected samples, then a :class:`GenerationReport`; see
+        :func:`collect_candidates`."""
 
         plan = self.prepare(plan)
 
@@ -115,7 +119,7 @@ class Engine(ContextFitting):
                 plan.prefix, plan.suffixes, seeds, params, plan.stop, should_stop
             )
 
-        return collect_candidates(draw, plan, n, params, reject)
+        return collect_candidates(draw, plan, n, params, reject, screen, already)
 
     # -- embeddings ---------------------------------------------------------------------------
     def embed(

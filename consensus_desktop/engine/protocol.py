@@ -21,11 +21,12 @@ from consensus_desktop.engine.types import (
     GenerationReport,
     ModelInfo,
     Progress,
+    Rejected,
     SamplingParams,
 )
 from consensus_desktop.prompts import PromptPlan
 
-GenerationEvent = Candidate | Progress | GenerationReport
+GenerationEvent = Candidate | Rejected | Progress | GenerationReport
 
 
 @runtime_checkable
@@ -64,8 +65,12 @@ class ModelBackend(Protocol):
         params: SamplingParams,
         should_stop: Callable[[], bool] = ...,
         reject: Sequence[str] = (),
+        screen: Callable[[str], str | None] = ...,
+        already: Sequence[str] = (),
     ) -> Iterator[GenerationEvent]:
-        """Yield progress and N distinct cleaned candidates as they finish, then one report."""
+        """Yield progress, N distinct cleaned candidates as they finish and the samples rejected
+        (echoes of ``reject``, repeats of each other or of ``already``, or a reason from
+        ``screen``), then one report."""
         ...
 
     def embed(

@@ -43,6 +43,7 @@ from consensus_desktop.engine.types import (
     ModelInfo,
     Progress,
     RawSample,
+    Rejected,
     SamplingParams,
 )
 from consensus_desktop.errors import ServerError
@@ -147,14 +148,17 @@ class ServerBackend(ContextFitting):
         params: SamplingParams,
         should_stop: Callable[[], bool] = lambda: False,
         reject: Sequence[str] = (),
-    ) -> Iterator[Candidate | Progress | GenerationReport]:
-        """Yield N distinct cleaned candidates as their requests finish, then a report."""
+        screen: Callable[[str], str | None] = lambda text: None,
+        already: Sequence[str] = (),
+    ) -> Iterator[Candidate | Rejected | Progress | GenerationReport]:
+        """Yield N distinct cleaned candidates as their requests finish and the rejected samples,
+        then a report."""
         plan = self.prepare(plan)
 
         def draw(seeds: list[int]) -> Iterator[Progress | RawSample]:
             return self._draw(plan, params, seeds, should_stop)
 
-        return collect_candidates(draw, plan, n, params, reject)
+        return collect_candidates(draw, plan, n, params, reject, screen, already)
 
     def _draw(
         self,

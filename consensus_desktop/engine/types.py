@@ -46,6 +46,15 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Rejected:
+    """A drawn sample that did not become a candidate, and why (kept in the session)."""
+
+    text: str
+    reason: str
+    seed: int = -1
+
+
+@dataclass(frozen=True)
 class GenerationReport:
     requested: int
     found: int

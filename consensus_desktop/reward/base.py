@@ -22,6 +22,7 @@ class RewardVersion:
     head_sha256: str | None = None
     feature_recipe: str = ""
     validation: str = ""  # measured trust figures, shown to the facilitator
+    val_auc: float | None = None  # mean ROC-AUC on held-out Polis conversations, if measured
 
     def as_dict(self) -> dict[str, str | None]:
         return asdict(self)
@@ -45,6 +46,18 @@ def describe_validation(what: str, metrics: dict[str, Any] | None) -> str:
     )
 
 
+def describe_stance(stance: dict[str, Any]) -> str:
+    """The sentence about the stance signal (position statement + baseline ratings), if used."""
+    if not stance.get("weight"):
+        return ""
+    before, after = stance["metrics_without"], stance["metrics_with"]
+    return (
+        f". With the position statement and each person's baseline rating: ROC-AUC "
+        f"{before['val_auc_mean']:.2f} -> {after['val_auc_mean']:.2f}, within-participant "
+        f"{before['val_within_participant_auc']:.2f} -> {after['val_within_participant_auc']:.2f}"
+    )
+
+
 class RewardModel(Protocol):
     version: RewardVersion
 
@@ -54,8 +67,20 @@ class RewardModel(Protocol):
         opinions: Sequence[str],
         candidates: Sequence[str],
         should_stop: Callable[[], bool] = ...,
+        position: str = "",
+        baselines: Sequence[float] = (),
     ) -> Iterator[Progress | np.ndarray]:
-        """Yield progress, then a (candidates x participants) array of agreement on 1–7."""
+        """Yield progress, then a (candidates x participants) array of agreement on 1–7.
+
+        ``position`` and ``baselines`` (each participant's rating of it, 1–7): the stance signal
+        of reward/stance.py, used by the models that measured a weight for it."""
+        ...
+
+    def embed(
+        self, texts: Sequence[str], should_stop: Callable[[], bool] = ...
+    ) -> Iterator[Progress | np.ndarray]:
+        """Yield progress, then the sentence embeddings (rows) of ``texts`` from its encoder: what
+        the filters and the shortlist compare candidates with."""
         ...
 
     def close(self) -> None:

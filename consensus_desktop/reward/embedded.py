@@ -10,6 +10,7 @@ from consensus_desktop.engine.protocol import ModelBackend
 from consensus_desktop.engine.types import Progress
 from consensus_desktop.prompts import clean_participant_text
 from consensus_desktop.reward.head import unit_centred, unit_length
+from consensus_desktop.reward.stance import candidate_stance, negated_position, with_stance
 
 
 def cosine_agreement(opinions: np.ndarray, candidates: np.ndarray, scale: float) -> np.ndarray:
@@ -28,6 +29,7 @@ class EmbeddingReward:
     (when ``centre``) and scales them to unit length, then :meth:`score` combines the pairs."""
 
     centre = True
+    stance_weight: float | None = None  # measured in the model's card (reward/stance.py)
 
     def __init__(self, engine: ModelBackend, owns_engine: bool = False) -> None:
         self.engine = engine
@@ -37,6 +39,12 @@ class EmbeddingReward:
         """Free an encoder model this reward loaded for itself (not the shared generator)."""
         if self.owns_engine:
             self.engine.close()
+
+    def embed(
+        self, texts: Sequence[str], should_stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[Progress | np.ndarray]:
+        cleaned = [clean_participant_text(t).text or "(empty)" for t in texts]
+        yield from self.engine.embed(cleaned, should_stop)
 
     def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """candidates x participants agreement (1–7) from unit vectors."""
@@ -48,17 +56,27 @@ class EmbeddingReward:
         opinions: Sequence[str],
         candidates: Sequence[str],
         should_stop: Callable[[], bool] = lambda: False,
+        position: str = "",
+        baselines: Sequence[float] = (),
     ) -> Iterator[Progress | np.ndarray]:
         if not opinions or not candidates:
             yield np.zeros((len(candidates), len(opinions)))
             return
-        texts = [clean_participant_text(t).text or "(empty)" for t in [*opinions, *candidates]]
+        use_stance = bool(position.strip()) and len(baselines) == len(opinions)
+        use_stance = use_stance and self.stance_weight is not None
+        extra = [position, negated_position(position)] if use_stance else []
         emb: np.ndarray | None = None
-        for event in self.engine.embed(texts, should_stop):
+        for event in self.embed([*opinions, *candidates, *extra], should_stop):
             if isinstance(event, Progress):
                 yield event
             else:
                 emb = event
         assert emb is not None
-        unit = unit_centred(emb) if self.centre else unit_length(emb)
-        yield self.score(unit[: len(opinions)], unit[len(opinions) :])
+        n_o, n_c = len(opinions), len(candidates)
+        unit = unit_centred(emb[: n_o + n_c]) if self.centre else unit_length(emb[: n_o + n_c])
+        agreement = self.score(unit[:n_o], unit[n_o:])
+        if use_stance and self.stance_weight is not None:
+            raw = emb[n_o:]
+            stance = candidate_stance(raw[:n_c], raw[n_c], raw[n_c + 1])
+            agreement = with_stance(agreement, stance, baselines, self.stance_weight)
+        yield agreement

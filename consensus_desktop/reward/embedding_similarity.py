@@ -27,6 +27,7 @@ class EmbeddingSimilarityReward(EmbeddingReward):
             base_model_sha256=engine.sha256,
             feature_recipe="mean-pooled embeddings, centred, unit; 4 + 3 (cos - mean cos)",
             validation=describe_validation("zero-shot similarity", measured),
+            val_auc=(measured or {}).get("val_auc_mean"),
         )
 
     def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:

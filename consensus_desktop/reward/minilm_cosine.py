@@ -15,7 +15,7 @@ import numpy as np
 
 from consensus_desktop.engine.protocol import ModelBackend
 from consensus_desktop.model_catalog import shipped_data_dir
-from consensus_desktop.reward.base import RewardVersion, describe_validation
+from consensus_desktop.reward.base import RewardVersion, describe_stance, describe_validation
 from consensus_desktop.reward.embedded import EmbeddingReward, cosine_agreement
 
 METHOD = "minilm-cosine-v1"
@@ -33,6 +33,8 @@ class MiniLMCosineReward(EmbeddingReward):
     def __init__(self, encoder: ModelBackend, card: dict[str, Any] | None = None) -> None:
         super().__init__(encoder, owns_engine=True)
         card = card if card is not None else load_card()
+        stance = card.get("stance") or {}
+        self.stance_weight = stance.get("weight") or None
         self.version = RewardVersion(
             method=METHOD,
             base_model=encoder.info.file_name,
@@ -40,7 +42,9 @@ class MiniLMCosineReward(EmbeddingReward):
             feature_recipe="all-MiniLM-L6-v2 mean pooling; unit length; 4 + 6 (cos - mean cos)",
             validation=describe_validation(
                 "zero-shot sentence similarity (English)", card.get("metrics")
-            ),
+            )
+            + describe_stance(stance),
+            val_auc=card.get("metrics", {}).get("val_auc_mean"),
         )
 
     def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:

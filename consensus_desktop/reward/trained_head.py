@@ -24,6 +24,7 @@ class TrainedHeadReward(EmbeddingReward):
             head_sha256=head.card.get("head_sha256"),
             feature_recipe=head.recipe,
             validation=describe_validation("trained head", head.card.get("metrics")),
+            val_auc=head.card.get("metrics", {}).get("val_auc_mean"),
         )
 
     def score(self, opinions: np.ndarray, candidates: np.ndarray) -> np.ndarray:

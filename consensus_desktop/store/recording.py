@@ -62,7 +62,10 @@ def _store_run_result(
         tokens=rep.tokens,
         seconds=rep.seconds,
         shortened=[names[i] for i in result.shortened],
+        shortlist_rule=result.shortlist_rule,
     )
+    sl = result.shortlist
+    rank_of = {} if sl is None else {i: r for r, i in enumerate(sl.chosen)}
     cids = store.add_candidates(
         run_id,
         (
@@ -72,10 +75,13 @@ def _store_run_result(
                 "opinion_order": list(c.order),
                 "n_tokens": c.n_tokens,
                 "finish_reason": c.finish_reason,
+                "shortlist_rank": rank_of.get(i),
+                "folded": 0 if sl is None else sl.folded_count(i),
             }
-            for c in result.generated
+            for i, c in enumerate(result.generated)
         ),
     )
+    store.add_rejected(run_id, [(r.text, r.reason, r.seed) for r in result.rejected])
     store.add_predictions(
         cids, list(participant_ids), result.agreement.tolist(), result.reward_version.as_dict()
     )

@@ -252,6 +252,23 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.table("candidates").add_column("replaces_id", int)
 
 
+@migration(4, "rejected samples; shortlist and folded near-duplicates on candidates")
+def _v4(db: sqlite_utils.Database) -> None:
+    # Every drawn sample that did not become a candidate, with the reason shown to the facilitator.
+    db.table("rejected_samples").create(
+        {"id": int, "run_id": int, "text": str, "reason": str, "seed": int, "created_at": str},
+        pk="id",
+        foreign_keys=[("run_id", "generation_runs", "id")],
+        not_null={"run_id", "text", "reason"},
+    )
+    db.table("rejected_samples").create_index(["run_id"])
+    # Place in the shortlist the room rates (0 first; NULL when not shortlisted), the number of
+    # near-duplicates folded into the candidate, and the shortlist rule of the run.
+    db.table("candidates").add_column("shortlist_rank", int)
+    db.table("candidates").add_column("folded", int)
+    db.table("generation_runs").add_column("shortlist_rule", str)
+
+
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)
 
 # Tables of one session, parents before children, with their foreign keys: what export, import,
@@ -267,6 +284,7 @@ SESSION_TABLES: list[tuple[str, dict[str, str]]] = [
     ),
     ("generation_runs", {"session_id": "sessions", "question_id": "questions"}),
     ("candidates", {"run_id": "generation_runs", "replaces_id": "candidates"}),
+    ("rejected_samples", {"run_id": "generation_runs"}),
     ("predictions", {"candidate_id": "candidates", "participant_id": "participants"}),
     (
         "selections",

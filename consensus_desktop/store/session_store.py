@@ -382,6 +382,20 @@ class SessionStore:
                 ids.append(_pk(self.db.table("candidates").insert(row).last_pk))
         return ids
 
+    def add_rejected(self, run_id: int, rows: Sequence[tuple[str, str, int]]) -> None:
+        """Drawn samples that did not become candidates: (text, reason, seed)."""
+        stamp = now()
+        with self.db.conn:
+            self.db.table("rejected_samples").insert_all(
+                {"run_id": run_id, "text": t, "reason": r, "seed": s, "created_at": stamp}
+                for t, r, s in rows
+            )
+
+    def rejected(self, run_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.table("rejected_samples").rows_where("run_id = ?", [run_id], order_by="id")
+        )
+
     def add_predictions(
         self,
         candidate_ids: Sequence[int],

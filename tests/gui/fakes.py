@@ -72,6 +72,8 @@ class FakeEngine(ContextFitting):
         params: SamplingParams,
         should_stop: Callable[[], bool] = lambda: False,
         reject: Sequence[str] = (),
+        screen: Callable[[str], str | None] = lambda text: None,
+        already: Sequence[str] = (),
     ) -> Iterator[Candidate | Progress | GenerationReport]:
         self.calls += 1
         prefix = "Revised: " if "Previous consensus statement" in plan.full_prompt() else ""
@@ -95,12 +97,30 @@ class FakeReward:
     def close(self) -> None:
         pass
 
+    def embed(
+        self, texts: Sequence[str], should_stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[object]:
+        """A shared direction plus a direction of each text's own: every pair of texts has a
+        cosine near 0.4 (none off the question, none near-duplicates)."""
+        yield Progress(0, 1)
+        rows = []
+        for t in texts:
+            seed = int.from_bytes(hashlib.sha256(t.encode()).digest()[:4], "little")
+            own = np.random.default_rng(seed).standard_normal(256)
+            own[0] = 0.0
+            base = np.zeros(256)
+            base[0] = 1.0
+            rows.append(base + 1.2 * own / np.linalg.norm(own))
+        yield np.array(rows)
+
     def predict(
         self,
         question: str,
         opinions: Sequence[str],
         candidates: Sequence[str],
         should_stop: Callable[[], bool] = lambda: False,
+        position: str = "",
+        baselines: Sequence[float] = (),
     ) -> Iterator[object]:
         yield Progress(0, 1)
         out = np.empty((len(candidates), len(opinions)))

@@ -136,7 +136,7 @@ def test_utf8_with_or_without_bom_and_utf16_are_read(tmp_path: Path, encode: obj
     data = {"question": "Caf\u00e9?", "participants": [{"name": "Zo\u00eb", "opinion": "Oui."}]}
     path = tmp_path / "in.json"
     path.write_bytes(encode(json.dumps(data, ensure_ascii=False)))  # type: ignore[operator]
-    assert read_run_file(path) == ("Caf\u00e9?", ["Oui."], ["Zo\u00eb"])
+    assert read_run_file(path) == ("Caf\u00e9?", ["Oui."], ["Zo\u00eb"], "", ())
 
 
 def test_unreadable_model_is_named(

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QListWidget,
     QPushButton,
     QSlider,
     QSplitter,
@@ -120,6 +121,12 @@ class TradeoffScreen(Screen):
         ll.addWidget(self.summary)
         self.heatmap = Heatmap()
         ll.addWidget(self.heatmap, 1)
+        self.screening = hint("")
+        ll.addWidget(self.screening)
+        self.rejected_list = QListWidget()
+        self.rejected_list.setWordWrap(True)
+        self.rejected_list.setVisible(False)
+        ll.addWidget(self.rejected_list, 1)
         split.addWidget(lower)
         split.setSizes([240, 300])
         self.layout_.addWidget(split, 1)
@@ -130,6 +137,7 @@ class TradeoffScreen(Screen):
         self.action_row.insertWidget(0, self.expert)
         self.regenerate_button = self.add_action("Write more statements", self.regenerate)
         self.edit_button = self.add_action("Edit wording…", self.edit_selected)
+        self.rejected_button = self.add_action("Rejected samples", self.toggle_rejected)
         self.project = self.add_action("On projector", self.show_on_projector)
         self.main_action = self.add_action("", self.confirm, primary=True)
         self.finish_layout()
@@ -151,6 +159,7 @@ class TradeoffScreen(Screen):
         self.choosable = [i for i in range(len(s.candidates)) if not rated or s.is_rated(i)]
         self.analysis = flow.tradeoff(s, self.choosable)
         self.schulze = flow.schulze()  # from the room's rankings; fixed while the slider moves
+        self._show_screening()
         absent = flow.absent_names()
         present = (
             f" Scored for the {len(s.names)} present; absent: {', '.join(absent)}."
@@ -240,6 +249,27 @@ class TradeoffScreen(Screen):
             if reward is not None:
                 text += f" Predictions: {reward.version.label}: {reward.version.validation}."
         self.summary.setText(text)
+
+    def _show_screening(self) -> None:
+        """What the room will rate and why, and what was dropped before ranking."""
+        flow = self.ctx.session
+        rule, folded, rejected = flow.run_screening()
+        shortlist = flow.shortlist()
+        parts = [f"The room rates {len(shortlist)} statements"]
+        if rule:
+            parts[0] += f" ({rule})"
+        parts.append(f"{folded} near-duplicate statement(s) folded into a better one")
+        parts.append(f"{len(rejected)} sample(s) rejected before ranking")
+        self.screening.setText(" · ".join(parts) + ".")
+        self.rejected_list.clear()
+        for r in rejected:
+            self.rejected_list.addItem(f"{r['reason']}: {r['text']}")
+        self.rejected_button.setText(f"Rejected samples ({len(rejected)})")
+        self.rejected_button.setEnabled(bool(rejected))
+        self.rejected_list.setVisible(False)
+
+    def toggle_rejected(self) -> None:
+        self.rejected_list.setVisible(not self.rejected_list.isVisible())
 
     def selected(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

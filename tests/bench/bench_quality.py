@@ -1,0 +1,216 @@
+"""Benchmark: what the room would see, on opinion sets built from real Polis conversations.
+
+    python tests/bench/bench_quality.py [--sets 20] [--n 16] [--model PATH] [--out FILE.json]
+
+Sets: the English conversations in ../shared/data/polis with at least 8 authors (six), four
+sets each (the first 20 by default); each set draws 5-8 participants who wrote comments (fixed seeds), each participant's own
+comments (up to two, 300 characters) as their opinion, the conversation's topic as the question.
+Each set runs the whole pipeline with the default model and N candidates (seed fixed per set).
+
+Per set and overall:
+- valid: share of drawn samples that became candidates (cleaning and filters passed);
+- near_dup: share of shortlist pairs that are near-duplicates (``screening.NEAR_DUPLICATE``);
+- off_topic: share of candidates off the question (``screening.OFF_TOPIC``), judged with
+  all-MiniLM-L6-v2 embeddings;
+- the top-ranked candidate at alpha = 0 and alpha = inf;
+- negation: for each participant with a comment that :func:`negate` can flip, whether the
+  prediction for that participant ranks their own comment above its negation (ties count half).
+
+Last line: ``valid: V near_dup: D off_topic: O negation_acc: A``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# ../shared next to the checkout (a worktree may sit one folder deeper)
+POLIS = next(
+    (
+        p / "shared" / "data" / "polis"
+        for p in Path(__file__).resolve().parents[3:5]
+        if (p / "shared" / "data" / "polis").is_dir()
+    ),
+    Path("../shared/data/polis"),
+)
+ENGLISH = (
+    "american-assembly.bowling-green",
+    "bg2050-volunteers",
+    "scoop-hivemind.affordable-housing",
+    "scoop-hivemind.biodiversity",
+    "scoop-hivemind.freshwater",
+    "scoop-hivemind.taxes",
+    "scoop-hivemind.ubi",
+)
+SETS_PER_CONVERSATION = 4
+MAX_COMMENTS, MAX_CHARS, MIN_WORDS = 2, 300, 6
+SHORTLIST_K = 4
+
+
+@dataclass(frozen=True)
+class OpinionSet:
+    name: str
+    question: str
+    opinions: tuple[str, ...]
+    own: tuple[str, ...]  # per participant: a comment of theirs that negate() flips, or ""
+    seed: int
+
+
+def _topic(folder: Path) -> str:
+    with (folder / "summary.csv").open(newline="", encoding="utf-8") as fh:
+        rows = {r[0]: r[1] for r in csv.reader(fh) if len(r) >= 2}
+    return " ".join(rows.get("topic", folder.name).split())
+
+
+def build_sets(root: Path, n_sets: int) -> list[OpinionSet]:
+    from consensus_desktop.reward.negation import negate
+    from consensus_desktop.reward.polis_data import load_conversation
+
+    pools: list[tuple[str, Path, dict[int, list[str]]]] = []
+    for name in ENGLISH:
+        folder = root / name
+        conv = load_conversation(folder)
+        by_author: dict[int, list[str]] = {}
+        for cid in sorted(conv.comments):
+            text = conv.comments[cid]
+            if len(text.split()) >= MIN_WORDS:
+                by_author.setdefault(conv.authors[cid], []).append(text)
+        if len(by_author) >= 8:  # freshwater has too few authors for 5-8 participants
+            pools.append((name, folder, by_author))
+    sets: list[OpinionSet] = []
+    for k in range(SETS_PER_CONVERSATION):
+        for name, folder, by_author in pools:
+            rng = random.Random(f"{name}-{k}")
+            authors = sorted(by_author)
+            people = rng.sample(authors, rng.randint(5, 8))
+            opinions, own = [], []
+            for a in people:
+                comments = by_author[a][:MAX_COMMENTS]
+                text = " ".join(comments)
+                if len(text) > MAX_CHARS:
+                    text = text[:MAX_CHARS].rsplit(" ", 1)[0]
+                opinions.append(text)
+                own.append(next((c for c in comments if c in opinions[-1] and negate(c)), ""))
+            sets.append(
+                OpinionSet(f"{name}#{k + 1}", _topic(folder), tuple(opinions), tuple(own), 100 + k)
+            )
+    return sets[:n_sets]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", type=int, default=20, help="opinion sets (default 20)")
+    parser.add_argument("--n", type=int, default=16, help="candidates per set (default 16)")
+    parser.add_argument("--model")
+    parser.add_argument("--polis", type=Path, default=POLIS)
+    parser.add_argument("--out", type=Path, help="write per-set details as JSON")
+    args = parser.parse_args()
+
+    from consensus_desktop.cli.common import resolve_model
+    from consensus_desktop.engine.batch_generate import Progress
+    from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.pipeline import RunRequest, RunResult, rank, run
+    from consensus_desktop.reward.minilm import minilm_path
+    from consensus_desktop.reward.negation import negate
+    from consensus_desktop.reward.select import reward_for
+    from consensus_desktop.screening import near_duplicate_share, off_topic
+
+    sets = build_sets(args.polis, args.sets)
+    engine = Engine(resolve_model(args.model))
+    reward = reward_for(engine)
+    judge = Engine(minilm_path())
+
+    def embed(texts: list[str]) -> np.ndarray:
+        out = None
+        for ev in judge.embed(texts):
+            if not isinstance(ev, Progress):
+                out = ev
+        assert out is not None
+        return np.asarray(out)
+
+    print(f"model: {engine.info.file_name}; reward: {reward.version.label}; sets: {len(sets)}")
+    rows = []
+    for s in sets:
+        request = RunRequest(s.question, s.opinions, n=args.n, seed=s.seed)
+        result = None
+        for ev in run(engine, reward, request):
+            if isinstance(ev, RunResult):
+                result = ev
+        assert result is not None
+        texts = [c.text for c in result.generated]
+        cand_emb = embed(texts)
+        ctx_emb = embed([s.question, *s.opinions])
+        shortlist = [c.text for c in result.candidates[:SHORTLIST_K]]
+        near = near_duplicate_share(embed(shortlist))
+        off = float(off_topic(cand_emb, ctx_emb).mean())
+        valid = result.report.found / max(result.report.attempts, 1)
+        top0 = result.candidates[0].text
+        top_inf = texts[int(rank(result.agreement, math.inf)[0][0])]
+        pairs = [(j, o, negate(o)) for j, o in enumerate(s.own) if o]
+        statements = [t for _, o, n in pairs for t in (o, n or "")]
+        hits: list[float] = []
+        if pairs:
+            matrix = None
+            for ev in reward.predict(s.question, s.opinions, statements):
+                if not isinstance(ev, Progress):
+                    matrix = np.asarray(ev)
+            assert matrix is not None
+            for p, (j, _, _) in enumerate(pairs):
+                own, neg = matrix[2 * p, j], matrix[2 * p + 1, j]
+                hits.append(1.0 if own > neg else 0.5 if own == neg else 0.0)
+        neg_acc = float(np.mean(hits)) if hits else float("nan")
+        row = {
+            "set": s.name,
+            "participants": len(s.opinions),
+            "valid": valid,
+            "near_dup": near,
+            "off_topic": off,
+            "negation_acc": neg_acc,
+            "negation_pairs": len(hits),
+            "top_alpha_0": top0,
+            "top_alpha_inf": top_inf,
+            "shortlist": shortlist,
+        }
+        rows.append(row)
+        print(
+            f"{s.name:40} m={len(s.opinions)} valid {valid:.2f} near_dup {near:.2f} "
+            f"off_topic {off:.2f} negation {neg_acc:.2f} ({len(hits)} pairs)\n"
+            f"    alpha=0:   {top0}\n    alpha=inf: {top_inf}",
+            flush=True,
+        )
+    reward.close()
+    judge.close()
+    engine.close()
+    total_pairs = sum(r["negation_pairs"] for r in rows)
+    neg_all = (
+        sum(r["negation_acc"] * r["negation_pairs"] for r in rows if r["negation_pairs"])
+        / total_pairs
+        if total_pairs
+        else float("nan")
+    )
+    overall = {
+        "valid": float(np.mean([r["valid"] for r in rows])),
+        "near_dup": float(np.mean([r["near_dup"] for r in rows])),
+        "off_topic": float(np.mean([r["off_topic"] for r in rows])),
+        "negation_acc": neg_all,
+        "negation_pairs": total_pairs,
+    }
+    if args.out:
+        args.out.write_text(json.dumps({"overall": overall, "sets": rows}, indent=2) + "\n")
+    print(f"negation pairs: {total_pairs}", file=sys.stderr)
+    print(
+        f"valid: {overall['valid']:.3f} near_dup: {overall['near_dup']:.3f} "
+        f"off_topic: {overall['off_topic']:.3f} negation_acc: {overall['negation_acc']:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
