@@ -77,6 +77,7 @@ ANONYMISED_COLUMNS: dict[str, dict[str, str]] = {
             "tokens",
             "seconds",
             "shortened",  # participants' names: replaced like any string
+            "shortlist_rule",
             "created_at",
         ),
         KEEP,
@@ -93,10 +94,17 @@ ANONYMISED_COLUMNS: dict[str, dict[str, str]] = {
             "finish_reason",
             "provenance",
             "replaces_id",
+            "shortlist_rank",
+            "folded",
             "created_at",
         ),
         KEEP,
     ),
+    # a rejected sample may repeat an opinion word for word: treated like the opinions
+    "rejected_samples": {
+        **dict.fromkeys(("id", "run_id", "reason", "seed", "created_at"), KEEP),
+        "text": FREE_TEXT,
+    },
     "predictions": dict.fromkeys(
         ("id", "candidate_id", "participant_id", "agreement", "reward_version", "created_at"),
         KEEP,
@@ -133,7 +141,7 @@ ANONYMISED_COLUMNS: dict[str, dict[str, str]] = {
     },
     "events": {**dict.fromkeys(("id", "session_id", "at", "kind"), KEEP), "payload": FREE_TEXT},
 }
-_DROPPED_TEXT = {"opinions": "", "critiques": "", "events": "{}"}
+_DROPPED_TEXT = {"opinions": "", "critiques": "", "rejected_samples": "", "events": "{}"}
 
 
 _LETTER = r"[^\W\d_]"  # a name ends where letters end: "zelda's", "(Zelda)", "2zelda" match

@@ -385,7 +385,7 @@ class SessionStore:
     def add_rejected(self, run_id: int, rows: Sequence[tuple[str, str, int]]) -> None:
         """Drawn samples that did not become candidates: (text, reason, seed)."""
         stamp = now()
-        with self.db.conn:
+        with self.transaction():
             self.db.table("rejected_samples").insert_all(
                 {"run_id": run_id, "text": t, "reason": r, "seed": s, "created_at": stamp}
                 for t, r, s in rows

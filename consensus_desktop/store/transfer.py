@@ -46,6 +46,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "opinions": ("created_at",),
     "generation_runs": ("created_at",),
     "candidates": ("position",),
+    "rejected_samples": ("seed",),
     "predictions": ("reward_version",),
     "selections": ("created_at",),
     "ratings": (),

@@ -18,6 +18,7 @@ from consensus_desktop.engine.types import (
     GenerationReport,
     ModelInfo,
     Progress,
+    Rejected,
     SamplingParams,
 )
 from consensus_desktop.prompts import PromptPlan
@@ -74,7 +75,7 @@ class FakeEngine(ContextFitting):
         reject: Sequence[str] = (),
         screen: Callable[[str], str | None] = lambda text: None,
         already: Sequence[str] = (),
-    ) -> Iterator[Candidate | Progress | GenerationReport]:
+    ) -> Iterator[Candidate | Rejected | Progress | GenerationReport]:
         self.calls += 1
         prefix = "Revised: " if "Previous consensus statement" in plan.full_prompt() else ""
         for i in range(n):

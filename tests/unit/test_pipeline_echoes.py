@@ -20,7 +20,7 @@ OWN = "We agree that limits near schools should be lower, and reviewed each year
 
 class CopyingEngine(ContextFitting):
     """Writes the prompt's first example statement back, as small models do, then a real one.
-    Filters exactly as the real engine does: by ``dedup_key`` against ``reject``."""
+    Filters as the real engine does: by ``dedup_key`` against ``reject`` and ``already``."""
 
     info = ModelInfo(PurePath("copy.gguf"), "copy.gguf", "fake", "", 0, 4096, 8, 100, "CPU", 0)
     sha256 = "0" * 64
@@ -40,8 +40,10 @@ class CopyingEngine(ContextFitting):
         params: Any,
         should_stop: Any = None,
         reject: Sequence[str] = (),
+        screen: Any = None,
+        already: Sequence[str] = (),
     ) -> Iterator[object]:
-        seen = {dedup_key(t) for t in reject}
+        seen = {dedup_key(t) for t in (*reject, *already)}
         found = 0
         for i, text in enumerate([FEW_SHOT_EXAMPLES[0].consensus.upper(), OWN]):
             if dedup_key(text) not in seen:
@@ -59,8 +61,13 @@ class FlatReward:
         opinions: Sequence[str],
         candidates: Sequence[str],
         should_stop: Any = None,
+        position: str = "",
+        baselines: Sequence[float] = (),
     ) -> Iterator[np.ndarray]:
         yield np.full((len(candidates), len(opinions)), 4.0)
+
+    def embed(self, texts: Sequence[str], should_stop: Any = None) -> Iterator[np.ndarray]:
+        yield np.ones((len(texts), 4))
 
     def close(self) -> None:
         pass
