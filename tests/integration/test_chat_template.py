@@ -26,10 +26,15 @@ class FlatReward:
 
     version = RewardVersion("flat", "x", "0" * 64)
 
-    def predict(self, question, opinions, candidates, should_stop=None):  # type: ignore[no-untyped-def]
+    def predict(self, question, opinions, candidates, should_stop=None, position="", baselines=()):  # type: ignore[no-untyped-def]
         import numpy as np
 
         yield np.full((len(candidates), len(opinions)), 4.0)
+
+    def embed(self, texts, should_stop=None):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        yield np.ones((len(texts), 4))
 
     def close(self) -> None:
         pass
