@@ -139,7 +139,7 @@ def main() -> None:
     print(f"model: {engine.info.file_name}; reward: {reward.version.label}; sets: {len(sets)}")
     rows = []
     for s in sets:
-        request = RunRequest(s.question, s.opinions, n=args.n, seed=s.seed)
+        request = RunRequest(s.question, s.opinions, n=args.n, seed=s.seed, shortlist_k=SHORTLIST_K)
         result = None
         for ev in run(engine, reward, request):
             if isinstance(ev, RunResult):
@@ -148,7 +148,7 @@ def main() -> None:
         texts = [c.text for c in result.generated]
         cand_emb = embed(texts)
         ctx_emb = embed([s.question, *s.opinions])
-        shortlist = [c.text for c in result.candidates[:SHORTLIST_K]]
+        shortlist = [result.candidates[i].text for i in result.shortlist_ranked()]
         near = near_duplicate_share(embed(shortlist))
         off = float(off_topic(cand_emb, ctx_emb).mean())
         valid = result.report.found / max(result.report.attempts, 1)
@@ -178,11 +178,13 @@ def main() -> None:
             "top_alpha_0": top0,
             "top_alpha_inf": top_inf,
             "shortlist": shortlist,
+            "rejected": [[r.text, r.reason] for r in result.rejected],
         }
         rows.append(row)
         print(
             f"{s.name:40} m={len(s.opinions)} valid {valid:.2f} near_dup {near:.2f} "
-            f"off_topic {off:.2f} negation {neg_acc:.2f} ({len(hits)} pairs)\n"
+            f"off_topic {off:.2f} negation {neg_acc:.2f} ({len(hits)} pairs) "
+            f"rejected {len(result.rejected)}\n"
             f"    alpha=0:   {top0}\n    alpha=inf: {top_inf}",
             flush=True,
         )
