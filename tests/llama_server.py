@@ -17,7 +17,7 @@ def free_port() -> int:
 class LlamaServer:
     """``python -m llama_cpp.server`` on a free loopback port, started and stopped by the tests."""
 
-    def __init__(self, model: Path, alias: str, api_key: str = "") -> None:
+    def __init__(self, model: Path, alias: str, api_key: str = "", threads: int = 2) -> None:
         import subprocess
         import sys
         import time
@@ -28,7 +28,7 @@ class LlamaServer:
         self.alias = alias
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
         cmd += ["--model_alias", alias, "--host", "127.0.0.1", "--port", str(self.port)]
-        cmd += ["--n_ctx", "4096", "--n_threads", "2", "--embedding", "true"]
+        cmd += ["--n_ctx", "4096", "--n_threads", str(threads), "--embedding", "true"]
         if api_key:
             cmd += ["--api_key", api_key]
         self.log = Path(tempfile.mkstemp(prefix="llama-server-", suffix=".log")[1])

@@ -40,3 +40,9 @@ POLIS = [b / "shared" / "data" / "polis" for b in Path(__file__).resolve().paren
 def test_bench_assembly_smoke() -> None:
     last = run("bench_assembly.py", "--sizes", "10", "20", "40")
     assert re.fullmatch(r"participants: 20 seconds: \d+\.\d\d growth_40_20: \d+\.\d\d", last)
+
+
+@pytest.mark.model
+def test_bench_server_smoke() -> None:
+    last = run("bench_server.py", "--n", "2", "--tokens", "4", "--tables", "2")
+    assert re.fullmatch(r"server/local: \d+\.\d\d tables_speedup: \d+\.\d\d", last)
