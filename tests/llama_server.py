@@ -17,7 +17,14 @@ def free_port() -> int:
 class LlamaServer:
     """``python -m llama_cpp.server`` on a free loopback port, started and stopped by the tests."""
 
-    def __init__(self, model: Path, alias: str, api_key: str = "", threads: int = 2) -> None:
+    def __init__(
+        self,
+        model: Path,
+        alias: str,
+        api_key: str = "",
+        threads: int = 2,
+        interrupt_requests: bool = True,
+    ) -> None:
         import subprocess
         import sys
         import time
@@ -31,6 +38,8 @@ class LlamaServer:
         cmd += ["--n_ctx", "4096", "--n_threads", str(threads), "--embedding", "true"]
         if api_key:
             cmd += ["--api_key", api_key]
+        if not interrupt_requests:
+            cmd += ["--interrupt_requests", "false"]
         self.log = Path(tempfile.mkstemp(prefix="llama-server-", suffix=".log")[1])
         self.proc = subprocess.Popen(cmd, stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120

@@ -51,7 +51,12 @@ from consensus_desktop.prompts import PromptPlan, as_chat, chat_messages
 
 BYTES_PER_TOKEN = 3  # upper estimate of tokens for any current tokenizer on prose
 EMBED_BATCH = 32
+INTERRUPT_RETRIES = 4
 _CHAT_NAME = re.compile(r"instruct|chat|(?<![a-z])it(?![a-z])|assistant|hermes|:latest", re.I)
+
+
+class _Interrupted(Exception):
+    """A stream ended (``[DONE]`` or end of body) before the server said the sample finished."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,8 @@ class ServerBackend(ContextFitting):
         self._sha256 = hashlib.sha256(f"{self.endpoint.url} {self.model_id}".encode()).hexdigest()
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._one_at_a_time = threading.Lock()
+        self.serial = False  # set when the server cut a stream short under concurrent requests
 
     @property
     def info(self) -> ModelInfo:
@@ -176,7 +183,9 @@ class ServerBackend(ContextFitting):
                 if cancelled.is_set():
                     return
                 try:
-                    events.put(("sample", self._sample(plan, params, i, seed, events, cancelled)))
+                    events.put(
+                        ("sample", self._sample_retrying(plan, params, i, seed, events, cancelled))
+                    )
                 except Exception as exc:  # reported to the consumer, which raises it
                     events.put(("error", exc))
 
@@ -231,6 +240,28 @@ class ServerBackend(ContextFitting):
             body["prompt"] = plan.full_prompt(variant)
         return body
 
+    def _sample_retrying(
+        self,
+        plan: PromptPlan,
+        params: SamplingParams,
+        index: int,
+        seed: int,
+        events: queue.Queue[tuple[str, Any]],
+        cancelled: threading.Event,
+    ) -> RawSample:
+        """A server that ends a stream unfinished when another request arrives (llama_cpp.server
+        by default) is asked again, and from then on one request at a time."""
+        for _ in range(INTERRUPT_RETRIES):
+            try:
+                with self._one_at_a_time if self.serial else contextlib.nullcontext():
+                    return self._sample(plan, params, index, seed, events, cancelled)
+            except _Interrupted:
+                self.serial = True
+        raise ServerRefused(
+            f"The server at {self.endpoint.host_port} keeps ending answers unfinished; if it is "
+            "python -m llama_cpp.server, start it with --interrupt_requests false."
+        )
+
     def _sample(
         self,
         plan: PromptPlan,
@@ -251,7 +282,7 @@ class ServerBackend(ContextFitting):
         )
         with self._lock:
             self._open.add(sock)
-        text, n_tokens, reason, choices = "", 0, "length", 0
+        text, n_tokens, reason, choices, finished = "", 0, "length", 0, False
         try:
             if "event-stream" not in (response.getheader("Content-Type") or ""):
                 answer = self.endpoint.decode(response.read())  # a server that does not stream
@@ -275,15 +306,18 @@ class ServerBackend(ContextFitting):
                         n_tokens += 1
                         events.put(("chunk", index))
                     if finish:
+                        finished = True
                         reason = "stop" if finish == "stop" else "length"
                     cut, stopped = cut_at_stop(text, plan.stop)
                     if stopped:
-                        text, reason = cut, "stop"
+                        text, reason, finished = cut, "stop", True
                         break
                 if choices == 0:
                     raise ServerRefused(
                         f"The server at {self.endpoint.host_port} returned 0 samples instead of 1."
                     )
+                if not finished and not cancelled.is_set():
+                    raise _Interrupted
         except (OSError, http.client.HTTPException) as exc:
             if cancelled.is_set():
                 raise GenerationCancelled from None

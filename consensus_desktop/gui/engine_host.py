@@ -58,11 +58,23 @@ class EngineHost(QObject):
     def is_ready(self) -> bool:
         return self.engine is not None
 
-    def load(self, model_path: str | None, n_gpu_layers: int | None = None) -> None:
+    def load(
+        self, model_path: str | None, n_gpu_layers: int | None = None, server: Any = None
+    ) -> None:
+        """Load a local GGUF (None: the default model), or connect to ``server`` (a
+        :class:`~consensus_desktop.engine.server.ServerSpec`) instead."""
+
         def job(should_stop: Callable[[], bool]) -> Iterator[Any]:
-            yield "Model: preparing the default model…" if model_path is None else "Model: loading…"
+            if server is not None:
+                yield f"Model: connecting to {server.url}…"
+            else:
+                yield (
+                    "Model: preparing the default model…"
+                    if model_path is None
+                    else "Model: loading…"
+                )
             try:
-                yield from self.open_model(model_path, n_gpu_layers)
+                yield from self.open_model(model_path, n_gpu_layers, server)
             except ConsensusError as exc:  # reported as an item: see ``load_failed``
                 yield _LoadFailed(str(exc))
 
@@ -72,15 +84,20 @@ class EngineHost(QObject):
         self.runner.start(worker)
 
     @staticmethod
-    def open_model(model_path: str | None, n_gpu_layers: int | None) -> Iterator[Any]:
+    def open_model(
+        model_path: str | None, n_gpu_layers: int | None, server: Any = None
+    ) -> Iterator[Any]:
         """Runs on the owner thread: status lines, then the loaded engine and its reward."""
         from consensus_desktop.cli.common import resolve_model
         from consensus_desktop.engine.factory import ModelSpec, open_backend
         from consensus_desktop.reward.select import reward_for
 
-        path = resolve_model(model_path)
-        yield f"Model: loading {path.name}…"
-        engine = open_backend(ModelSpec(path, n_gpu_layers=n_gpu_layers))
+        if server is not None:
+            engine = open_backend(ModelSpec(server=server))
+        else:
+            path = resolve_model(model_path)
+            yield f"Model: loading {path.name}…"
+            engine = open_backend(ModelSpec(path, n_gpu_layers=n_gpu_layers))
         yield _Loaded(engine, reward_for(engine))
 
     def use(self, engine: Any, reward: Any) -> None:

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consensus_desktop import __version__
+from consensus_desktop import __version__, server_config
+from consensus_desktop.engine.server import ServerSpec, privacy_notice
 from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.gui.context import AppContext
 from consensus_desktop.gui.engine_host import EngineHost
@@ -33,6 +34,7 @@ from consensus_desktop.gui.screens.results import ResultsScreen
 from consensus_desktop.gui.screens.setup import SetupScreen
 from consensus_desktop.gui.screens.start import StartScreen
 from consensus_desktop.gui.screens.tradeoffs import TradeoffScreen
+from consensus_desktop.gui.server_dialog import ServerDialog
 from consensus_desktop.gui.style import STYLESHEET, apply_zoom, load_zoom, step_zoom
 from consensus_desktop.model_advice import DEFAULT_MODEL_NOTE, is_default_model, model_line
 from consensus_desktop.store.session_store import SessionStore
@@ -89,6 +91,11 @@ class MainWindow(QMainWindow):
         self.rehearsal_banner.setObjectName("warning")
         self.rehearsal_banner.setVisible(False)
         column.addWidget(self.rehearsal_banner)
+        self.privacy_banner = QLabel("")  # while a model server is in use: where opinions go
+        self.privacy_banner.setObjectName("warning")
+        self.privacy_banner.setWordWrap(True)
+        self.privacy_banner.setVisible(False)
+        column.addWidget(self.privacy_banner)
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.screens: dict[str, Screen] = {}
@@ -114,8 +121,13 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Escape"), self, self._escape)
         apply_zoom(self)
         self.go_to("start")
+        self.model_path = model_path
         if load_model:
-            host.load(model_path)
+            saved = server_config.load()
+            if model_path is None and saved.active and saved.url:
+                host.load(None, server=ServerSpec(saved.url, saved.model, saved.api_key))
+            else:
+                host.load(model_path)
 
     # -- navigation ---------------------------------------------------------------------------
     @property
@@ -206,11 +218,16 @@ class MainWindow(QMainWindow):
         manage = QAction("&Manage models…", self)
         manage.triggered.connect(self.manage_models)
         models.addAction(manage)
+        server = QAction("Use a model &server…", self)
+        server.triggered.connect(self.use_model_server)
+        models.addAction(server)
 
     def _model_ready(self) -> None:
         """Say which model is in use, and plainly when it is the small default."""
         info = self.ctx.engine.engine.info
         self.model_status.setText(model_line(info.file_name, info.location))
+        self.privacy_banner.setText(privacy_notice(f"http://{info.host}") if info.host else "")
+        self.privacy_banner.setVisible(bool(info.host))
         default = is_default_model(info.file_name)
         self.model_menu_note.setText(f"In use: {self.model_status.text().removeprefix('Model: ')}")
         self.screens["start"].show_model_note(DEFAULT_MODEL_NOTE if default else "")  # type: ignore[attr-defined]
@@ -223,6 +240,12 @@ class MainWindow(QMainWindow):
     def manage_models(self) -> None:
         dialog = ModelManager(self.ctx.engine, self)
         dialog.use_model.connect(lambda path, layers: self.ctx.engine.load(path or None, layers))
+        dialog.exec()
+
+    def use_model_server(self) -> None:
+        dialog = ServerDialog(self)
+        dialog.use_server.connect(lambda spec: self.ctx.engine.load(None, server=spec))
+        dialog.use_local.connect(lambda: self.ctx.engine.load(self.model_path))
         dialog.exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -77,7 +77,7 @@ def main() -> None:
     model = default_model_path()
     threads = default_threads()
     print(f"model: {model.name}; threads: {threads}; N = {args.n}; {args.tokens} tokens each")
-    server = LlamaServer(model, "bench", threads=threads)
+    server = LlamaServer(model, "bench", threads=threads, interrupt_requests=False)
     try:
         local = open_backend(ModelSpec(model, n_threads=threads))
         session(local, 2, 4, 1)  # warm-up

@@ -83,7 +83,9 @@ def stub() -> Iterator[Stub]:
     s.close()
 
 
-def sse(handler: BaseHTTPRequestHandler, chunks: list[str], stall: float = 0.0) -> None:
+def sse(
+    handler: BaseHTTPRequestHandler, chunks: list[str], stall: float = 0.0, finish: bool = True
+) -> None:
     handler.send_response(200)
     handler.send_header("Content-Type", "text/event-stream")
     handler.end_headers()
@@ -93,6 +95,9 @@ def sse(handler: BaseHTTPRequestHandler, chunks: list[str], stall: float = 0.0) 
         handler.wfile.flush()
         if stall and i == 0:
             time.sleep(stall)
+    if finish:
+        event = {"choices": [{"text": "", "index": 0, "finish_reason": "length"}]}
+        handler.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
     handler.wfile.write(b"data: [DONE]\n\n")
 
 
@@ -216,6 +221,26 @@ def test_streamed_samples_with_seeds_stops_and_the_key(stub: Stub) -> None:
     assert sent["seed"] == 1234 and sent["max_tokens"] == 20 and sent["stream"] is True
     assert "\n\n" not in sent["stop"] and "Opinion:" in sent["stop"]
     assert stub.headers[-1]["Authorization"] == "Bearer sk-secret-123456"
+
+
+def test_streams_cut_short_are_asked_again_one_at_a_time(stub: Stub) -> None:
+    """llama_cpp.server ends a stream with [DONE] and no finish_reason when another request
+    arrives; such a sample is asked again, and the backend stops sending requests in parallel."""
+    words = [" " + w for w in STATEMENT.split()]
+    calls = {"n": 0}
+
+    def route(h: BaseHTTPRequestHandler) -> None:
+        calls["n"] += 1
+        sse(h, words[:2] if calls["n"] == 1 else words, finish=calls["n"] > 1)
+
+    stub.routes["/v1/completions"] = route
+    b = backend(stub)
+    [cand] = [e for e in generate(b, n=1) if isinstance(e, Candidate)]
+    assert cand.text == STATEMENT and b.serial and calls["n"] == 2
+    stub.routes["/v1/completions"] = lambda h: sse(h, words[:2], finish=False)
+    with pytest.raises(ServerError) as exc:
+        generate(b, n=1)
+    assert "--interrupt_requests false" in sentence(exc)
 
 
 def test_cli_with_a_stopped_server_exits_within_10_s() -> None:
