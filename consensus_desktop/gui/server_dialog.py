@@ -95,16 +95,14 @@ class ServerDialog(QDialog):
         def factory(should_stop: Callable[[], bool]) -> Iterator[Any]:
             yield job(spec)
 
-        worker = self.runner.submit(factory)
+        worker = self.runner.submit(factory, start=False)
         worker.finished.connect(lambda result: (self._idle(), done(result)))
-        worker.failed.connect(lambda message: (self._idle(), self._failed(message)))
+        worker.failed.connect(lambda message: (self._idle(), self.status.setText(message)))
+        self.runner.start(worker)
 
     def _idle(self) -> None:
         for b in self.buttons.values():
             b.setEnabled(True)
-
-    def _failed(self, message: str) -> None:
-        self.status.setText(message.split(": ", 1)[-1])  # the sentence, without the class name
 
     def list_models(self) -> None:
         def job(spec: ServerSpec) -> list[str]:
