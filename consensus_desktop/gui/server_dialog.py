@@ -96,8 +96,17 @@ class ServerDialog(QDialog):
             yield job(spec)
 
         worker = self.runner.submit(factory, start=False)
-        worker.finished.connect(lambda result: (self._idle(), done(result)))
-        worker.failed.connect(lambda message: (self._idle(), self.status.setText(message)))
+
+        def finished(result: Any) -> None:
+            self._idle()
+            done(result)
+
+        def failed(message: str) -> None:
+            self._idle()
+            self.status.setText(message)
+
+        worker.finished.connect(finished)
+        worker.failed.connect(failed)
         self.runner.start(worker)
 
     def _idle(self) -> None:
