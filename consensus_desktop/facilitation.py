@@ -540,8 +540,24 @@ class Facilitation:
         ).fetchone()
         return str(row[0]) if row else "initial"
 
-    # set by request_regeneration(); the next recorded run joins the current round
-    regenerating = False
+    @property
+    def regenerating(self) -> bool:
+        """A regeneration was asked for and no run has been recorded since (read from the event
+        log, so it survives closing the app): the next run joins the current round."""
+        row = self.store.db.execute(
+            "SELECT payload FROM events WHERE session_id = ? AND kind = 'regenerate' "
+            "ORDER BY id DESC LIMIT 1",
+            [self.session_id],
+        ).fetchone()
+        if row is None:
+            return False
+        asked = json.loads(row[0])
+        latest = self.latest_run_id()
+        return (
+            asked.get("question_id") == self.question["id"]
+            and asked.get("after_run_id") == latest
+            and latest is not None
+        )
 
     def can_regenerate(self) -> bool:
         return self.latest_run_id() is not None and not self.raters()
@@ -550,7 +566,6 @@ class Facilitation:
         """New candidates for the same round; the ones already written stay in the pool."""
         if not self.can_regenerate():
             raise ValueError("The room has already rated these statements.")
-        self.regenerating = True
         self.store.log_event(
             self.session_id,
             "regenerate",
@@ -560,7 +575,7 @@ class Facilitation:
     def record_run(self, result: RunResult) -> int:
         names = result.request.participant_names()
         pid_of = {p["pseudonym"]: p["id"] for p in self.participants}
-        regenerated = self.regenerating and self.latest_run_id() is not None
+        regenerated = self.regenerating
         round_ = self.rounds_done() - 1 if regenerated else self.rounds_done()
         kind = "revision" if result.request.previous_statement else "initial"
         run_id, _ = store_run_result(
@@ -576,7 +591,6 @@ class Facilitation:
             self.store.log_event(
                 self.session_id, "regenerated", {"run_id": run_id, "round": round_}
             )
-        self.regenerating = False
         return run_id
 
     def latest_run_id(self) -> int | None:

@@ -505,3 +505,23 @@ def test_rehearsal_is_labelled_and_kept_out_of_research_data(window, tmp_path) -
     assert conversations_from_sessions([out]) == []  # rated, but never training data
     win.go_to("start")
     assert not win.rehearsal_banner.isVisible()
+
+
+def test_a_regeneration_asked_for_survives_closing_the_app(make_window) -> None:  # type: ignore[no-untyped-def]
+    from fakes import FakeEngine
+
+    win = make_window(FakeEngine(delay=0.2))
+    setup_session(win)
+    pass_round(win, lambda i: key("4"))
+    pass_round(win, lambda i: type_text(OPINIONS[i]))
+    wait_until(lambda: win.current is win.screens["tradeoffs"])
+    win.screens["tradeoffs"].regenerate_button.click()
+    assert win.current is win.screens["generation"]
+    win.close()  # before the new statements are written
+    again = make_window()
+    ctrl_enter(again)  # resume: the generation step
+    wait_until(lambda: again.current is again.screens["tradeoffs"])
+    flow = again.ctx.session
+    assert flow.rounds_done() == 1 and len(flow.round_run_ids()) == 2
+    assert not flow.regenerating
+    again.close()
