@@ -36,6 +36,9 @@ STATEMENTS = [
 ]
 
 
+META_STATEMENT = "We strongly disagree with the first two."
+
+
 class FakeEngine(ContextFitting):
     """Words are tokens; statements come from a fixed list; embeddings are hashes."""
 
@@ -78,6 +81,9 @@ class FakeEngine(ContextFitting):
     ) -> Iterator[Candidate | Rejected | Progress | GenerationReport]:
         self.calls += 1
         prefix = "Revised: " if "Previous consensus statement" in plan.full_prompt() else ""
+        reason = screen(META_STATEMENT)  # the pipeline's real text filters see one bad sample
+        if reason:
+            yield Rejected(META_STATEMENT, reason, params.seed - 1)
         for i in range(n):
             if should_stop():
                 raise GenerationCancelled

@@ -40,6 +40,22 @@ def test_whole_session_from_setup_to_export(window, tmp_path: Path) -> None:  # 
     assert not any(n in shown for n in NAMES) and not any(o in shown for o in OPINIONS)
 
 
+def test_rejected_samples_and_the_shortlist_rule_are_on_screen(window) -> None:  # type: ignore[no-untyped-def]
+    from fakes import META_STATEMENT
+
+    run_whole_session(window)
+    rule, folded, rejected = window.ctx.session.run_screening()
+    assert [r["text"] for r in rejected] == [META_STATEMENT] and folded == 0
+    screen = window.screens["tradeoffs"]
+    screen._show_screening()
+    assert rule in screen.screening.text() and "1 sample(s) rejected" in screen.screening.text()
+    assert "0 near-duplicate" in screen.screening.text()
+    assert screen.rejected_button.text() == "Rejected samples (1)"
+    screen.rejected_button.click()
+    item = screen.rejected_list.item(0).text()
+    assert "about the opinions or participants" in item and META_STATEMENT in item
+
+
 def test_choice_runs_on_real_ratings(window) -> None:  # type: ignore[no-untyped-def]
     win = window
     run_whole_session(win)

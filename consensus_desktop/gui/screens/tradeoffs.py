@@ -255,7 +255,8 @@ class TradeoffScreen(Screen):
         flow = self.ctx.session
         rule, folded, rejected = flow.run_screening()
         shortlist = flow.shortlist()
-        parts = [f"The room rates {len(shortlist)} statements"]
+        named = ", ".join(c.label for c in shortlist if c.label)
+        parts = [f"The room rates {len(shortlist)} statements" + (f": {named}" if named else "")]
         if rule:
             parts[0] += f" ({rule})"
         parts.append(f"{folded} near-duplicate statement(s) folded into a better one")
