@@ -298,13 +298,3 @@ JURY_ZERO_SHOT = JuryTemplate("jury-zero-shot-v1")
 JURY_FEW_SHOT = JuryTemplate("jury-few-shot-v1", FEW_SHOT_EXAMPLES)
 REVISION = RevisionTemplate()
 TEMPLATES: dict[str, JuryTemplate] = {t.version: t for t in (JURY_ZERO_SHOT, JURY_FEW_SHOT)}
-
-REWARD_INPUT_VERSION = "rm-input-v1"
-
-
-def reward_input(question: str, opinion: str, statement: str) -> str:
-    """The paper's reward-model input: "Question: … Opinion: … Consensus: …"."""
-    q = clean_participant_text(question).text
-    o = clean_participant_text(opinion).text
-    s = clean_participant_text(statement).text
-    return f"Question: {q}\n\nOpinion: {o}\n\nConsensus: {s}"

@@ -54,11 +54,6 @@ def welfare(utilities: ArrayLike, alpha: float) -> NDArray[np.float64]:
     return np.where(count > 0, out, np.nan)
 
 
-def welfare_many(utilities: ArrayLike, alphas: ArrayLike) -> NDArray[np.float64]:
-    """W for each alpha: shape (len(alphas), candidates)."""
-    return np.stack([welfare(utilities, float(a)) for a in np.atleast_1d(alphas)])
-
-
 TIE_TOLERANCE = 1e-12  # utilities lie in (0, 1]: closer welfare values count as a tie
 
 

@@ -44,13 +44,6 @@ def rating_to_vote(rating: float) -> int:
     return 1 if rating > LIKERT_NEUTRAL else -1 if rating < LIKERT_NEUTRAL else 0
 
 
-def probability_to_likert(p: ArrayLike) -> NDArray[np.float64]:
-    q = np.asarray(p, dtype=np.float64)
-    if np.any((q < 0) | (q > 1)):
-        raise ValueError("probabilities must lie in [0, 1]")
-    return LIKERT_MIN + (LIKERT_MAX - LIKERT_MIN) * q
-
-
 def shift_predictions(predicted: ArrayLike, offsets: ArrayLike) -> NDArray[np.float64]:
     """Candidates x participants predictions moved by each participant's own offset (their mean
     rating minus prediction where they rated), kept on the 1–7 scale."""

@@ -15,9 +15,17 @@ import argparse
 import time
 
 from consensus_desktop.engine.types import Progress
-from consensus_desktop.prompts import reward_input
+from consensus_desktop.prompts import clean_participant_text
 
 QUESTION = "Should we lower the speed limit on roads?"
+
+
+def reward_input(question: str, opinion: str, statement: str) -> str:
+    """The paper's reward-model input: "Question: … Opinion: … Consensus: …" (the pairwise side)."""
+    q, o, s = (clean_participant_text(t).text for t in (question, opinion, statement))
+    return f"Question: {q}\n\nOpinion: {o}\n\nConsensus: {s}"
+
+
 OPINION_POOL = [
     "Lower limits save lives, especially near schools and in towns.",
     "I drive for work and slower roads would cost me time and money.",

@@ -14,7 +14,6 @@ from consensus_desktop.prompts import (
     TRUNCATION_MARK,
     EmptyTextError,
     clean_participant_text,
-    reward_input,
 )
 
 Q = "Should we lower the speed limit on roads?"
@@ -108,13 +107,6 @@ def test_revision_prompt_includes_previous_statement_and_critiques() -> None:
     assert plan.template == "revision-v1"
     with pytest.raises(ValueError):
         REVISION.plan(Q, ["a", "b"], "We agree.", ["only one"])
-
-
-def test_reward_input_format() -> None:
-    assert (
-        reward_input(Q, "Yes.", "We agree.")
-        == f"Question: {Q}\n\nOpinion: Yes.\n\nConsensus: We agree."
-    )
 
 
 @given(st.text(max_size=3000))

@@ -12,7 +12,6 @@ from consensus_desktop.welfare.isoelastic import ranking, welfare, winner
 from consensus_desktop.welfare.tradeoff import analyse, winner_stretches
 from consensus_desktop.welfare.utilities import (
     likert_to_utility,
-    probability_to_likert,
     utility_to_likert,
 )
 
@@ -29,11 +28,8 @@ def util_rows(min_n: int = 1, max_n: int = 8) -> st.SearchStrategy[np.ndarray]:
 def test_utility_mapping_is_shared_and_positive() -> None:
     assert likert_to_utility([1, 4, 7]).tolist() == pytest.approx([1 / 7, 4 / 7, 1.0])
     assert utility_to_likert(likert_to_utility([2.5])).tolist() == pytest.approx([2.5])
-    assert probability_to_likert([0, 0.5, 1]).tolist() == [1, 4, 7]
     with pytest.raises(ValueError):
         likert_to_utility([0])
-    with pytest.raises(ValueError):
-        probability_to_likert([1.2])
 
 
 def test_exact_special_cases() -> None:
