@@ -34,8 +34,8 @@ def main() -> None:
     args = parser.parse_args()
     import numpy as np
 
-    from consensus_desktop.cli.common import resolve_model
     from consensus_desktop.engine.factory import open_backend
+    from consensus_desktop.model_catalog import resolve_model
     from consensus_desktop.reward.polis_data import load_all, split
     from consensus_desktop.reward.train_cli import _engine_embed
     from consensus_desktop.reward.training import (

@@ -141,3 +141,8 @@ def default_model_path() -> Path:
     partial.replace(target)  # atomic: a crash never leaves a half-written model under the real name
     verified_sha256(target, entry.sha256)
     return target
+
+
+def resolve_model(path: str | None) -> Path:
+    """The GGUF file a ``--model`` value (or the app's setting) names; the default model if none."""
+    return Path(path).expanduser() if path else default_model_path()

@@ -8,7 +8,6 @@ copy the file from a USB stick instead. Never called at start-up or by tests aga
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from consensus_desktop import paths
 from consensus_desktop.engine.errors import GenerationCancelled, ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.errors import ServerError, StorageError, describe_os_error
-from consensus_desktop.model_catalog import CatalogEntry
+from consensus_desktop.model_catalog import CatalogEntry, sha256_of
 
 CHUNK = 1 << 20
 
@@ -39,14 +38,6 @@ def hub_url(entry: CatalogEntry, endpoint: str | None = None) -> str:
 
         endpoint = os.environ.get("HF_ENDPOINT") or constants.ENDPOINT
     return f"{endpoint.rstrip('/')}/{entry.hf_repo}/resolve/main/{entry.file}"
-
-
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download(
@@ -107,7 +98,7 @@ def download(
         ) from exc
     if entry.sha256:
         yield "Checking the file (sha256)…"
-        digest = _hash_file(partial)
+        digest = sha256_of(partial)
         if digest != entry.sha256:
             partial.unlink(missing_ok=True)
             raise DownloadFailed(f"{entry.file} arrived damaged (sha256 mismatch); download again.")

@@ -6,7 +6,6 @@ import argparse
 import logging
 import math
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consensus_desktop import paths
@@ -56,12 +55,6 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
-def resolve_model(path: str | None) -> Path:
-    from consensus_desktop.model_catalog import default_model_path
-
-    return Path(path).expanduser() if path else default_model_path()
-
-
 def add_server_arguments(parser: argparse.ArgumentParser, dest_prefix: str = "") -> None:
     """``--server URL [--server-model NAME] [--server-prompt …]`` (same on every command)."""
     parser.add_argument(
@@ -98,6 +91,8 @@ def model_spec(
     from consensus_desktop.server_config import api_key
 
     if not server:
+        from consensus_desktop.model_catalog import resolve_model
+
         return ModelSpec(path=resolve_model(model))
     if model:
         raise InputError("Give either --model (a GGUF on this machine) or --server, not both.")

@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
     if args.self_test:
-        from consensus_desktop.self_test import run_self_test
+        from consensus_desktop.cli.self_test import run_self_test
 
         return run_self_test(
             args.app_model, args.app_server, args.app_server_model, args.app_server_prompt

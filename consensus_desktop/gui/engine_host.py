@@ -88,8 +88,8 @@ class EngineHost(QObject):
         model_path: str | None, n_gpu_layers: int | None, server: Any = None
     ) -> Iterator[Any]:
         """Runs on the owner thread: status lines, then the loaded engine and its reward."""
-        from consensus_desktop.cli.common import resolve_model
         from consensus_desktop.engine.factory import ModelSpec, open_backend
+        from consensus_desktop.model_catalog import resolve_model
         from consensus_desktop.reward.select import reward_for
 
         if server is not None:

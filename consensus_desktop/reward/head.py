@@ -13,7 +13,6 @@ statements a training community liked. Agreement on the 1–7 scale is the expec
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from consensus_desktop.errors import ModelFileError
+from consensus_desktop.model_catalog import sha256_of
 
 FEATURE_RECIPE = "mean-pool; centre on group mean; unit length; [cos, o*c]; logistic"
 FORMAT_VERSION = 1
@@ -88,7 +88,7 @@ class RewardHead:
                 "base_model_sha256": self.base_model_sha256,
                 "feature_recipe": self.recipe,
                 "head_file": npz_path.name,
-                "head_sha256": file_sha256(npz_path),
+                "head_sha256": sha256_of(npz_path),
                 "format_version": FORMAT_VERSION,
             }
         )
@@ -113,7 +113,7 @@ class RewardHead:
             raise HeadMismatch(
                 f"{npz_path.name} has head format {version}; this app reads {FORMAT_VERSION}."
             )
-        if card.get("head_sha256") and card["head_sha256"] != file_sha256(npz_path):
+        if card.get("head_sha256") and card["head_sha256"] != sha256_of(npz_path):
             raise HeadMismatch(
                 f"{npz_path.name} does not match the hash in its card; it was changed."
             )
@@ -131,7 +131,3 @@ class RewardHead:
             card.get("feature_recipe", FEATURE_RECIPE),
             card,
         )
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -36,8 +36,8 @@ def train_and_save(
     say: Callable[[str], None],
     only_if_better_than: Path | None = None,
 ) -> int:
-    from consensus_desktop.cli.common import resolve_model
     from consensus_desktop.engine.factory import open_backend
+    from consensus_desktop.model_catalog import resolve_model
 
     engine = open_backend(resolve_model(model_path))
     try:

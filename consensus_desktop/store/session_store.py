@@ -3,7 +3,9 @@
 Each write is its own committed transaction (WAL, synchronous=FULL): once a method returns, the
 entry survives a crash or a power cut. Inside ``with store.transaction():`` the calls become one
 transaction instead, committed at the end of the block or not at all. A ``SessionStore`` belongs
-to one thread (the GUI gives it a worker of its own).
+to one thread: in the app, the GUI thread, which calls it directly (each write is one small
+transaction, milliseconds). Nothing enforces this (the connection is opened with
+check_same_thread=False): a worker must not be handed the store.
 """
 
 from __future__ import annotations

@@ -94,8 +94,8 @@ def main() -> None:
     args = parser.parse_args()
     if any(s % TABLE_SIZE for s in args.sizes):
         raise SystemExit(f"sizes must be multiples of the table size {TABLE_SIZE}")
-    from consensus_desktop.cli.common import resolve_model
     from consensus_desktop.engine.factory import open_backend
+    from consensus_desktop.model_catalog import resolve_model
     from consensus_desktop.reward.select import reward_for
 
     pool = comments(args.polis, max(args.sizes) + N_CANDIDATES)

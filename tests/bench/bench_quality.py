@@ -114,9 +114,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write per-set details as JSON")
     args = parser.parse_args()
 
-    from consensus_desktop.cli.common import resolve_model
     from consensus_desktop.engine.batch_generate import Progress
     from consensus_desktop.engine.engine import Engine
+    from consensus_desktop.model_catalog import resolve_model
     from consensus_desktop.pipeline import RunRequest, RunResult, rank, run
     from consensus_desktop.reward.minilm import minilm_path
     from consensus_desktop.reward.negation import negate

@@ -58,8 +58,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model")
     args = parser.parse_args()
-    from consensus_desktop.cli.common import resolve_model
     from consensus_desktop.engine.factory import open_backend
+    from consensus_desktop.model_catalog import resolve_model
     from consensus_desktop.reward.select import reward_for
 
     engine = open_backend(resolve_model(args.model))
