@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import __version__
-from consensus_desktop.store.database import memory_database, now, transaction
+from consensus_desktop.store.database import SessionFileError, memory_database, now, transaction
 from consensus_desktop.store.safe_files import check_destination, write_database, write_text
 from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
 from consensus_desktop.store.transfer import session_rows
@@ -252,6 +252,10 @@ CSV_FILES = ("comments.csv", "votes.csv", "ratings.csv")
 
 def check_csv_destinations(out_dir: Path, force: bool = False) -> None:
     """Refuse before writing any CSV file if one of them exists (unless ``force``)."""
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise SessionFileError(
+            f"{out_dir} is a file, not a folder; give a folder for the CSV files."
+        )
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     for name in CSV_FILES:
         check_destination(Path(out_dir) / name, force)
