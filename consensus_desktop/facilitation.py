@@ -31,7 +31,7 @@ from consensus_desktop.pipeline import RunRequest, RunResult
 from consensus_desktop.store.recording import store_run_result
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.welfare.group_metrics import Agreement, group_internal_agreement
-from consensus_desktop.welfare.isoelastic import ranking, welfare
+from consensus_desktop.welfare.isoelastic import alpha_from_json, alpha_to_json, ranking, welfare
 from consensus_desktop.welfare.schulze import SchulzeResult, schulze
 from consensus_desktop.welfare.tradeoff import TradeOff, analyse
 from consensus_desktop.welfare.utilities import likert_to_utility, shift_predictions
@@ -87,14 +87,14 @@ class Settings:
 
     def to_json(self) -> dict[str, Any]:
         d = dict(self.__dict__)
-        d["alpha"] = "inf" if math.isinf(self.alpha) else self.alpha
+        d["alpha"] = alpha_to_json(self.alpha)
         return d
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Settings:
         known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
-        if known.get("alpha") == "inf":
-            known["alpha"] = math.inf
+        if "alpha" in known:
+            known["alpha"] = alpha_from_json(known["alpha"])
         return cls(**known)
 
 

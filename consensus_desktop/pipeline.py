@@ -6,7 +6,6 @@ signals. It knows nothing about Qt or the database.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -25,7 +24,7 @@ from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan, require_t
 from consensus_desktop.reward.base import RewardModel, RewardVersion
 from consensus_desktop.screening import off_topic, text_rejection
 from consensus_desktop.shortlist import TRUSTED_AUC, Shortlist, choose
-from consensus_desktop.welfare.isoelastic import ranking, welfare
+from consensus_desktop.welfare.isoelastic import alpha_to_json, ranking, welfare
 from consensus_desktop.welfare.tradeoff import TradeOff, analyse
 from consensus_desktop.welfare.utilities import (
     likert_to_utility,
@@ -204,7 +203,7 @@ class RunResult:
             "backend": self.backend,
             "prompt_version": self.plan.template,
             "reward_model": self.reward_version.as_dict(),
-            "alpha": "inf" if math.isinf(self.request.alpha) else self.request.alpha,
+            "alpha": alpha_to_json(self.request.alpha),
             "participants": list(self.request.rated_by()),
             "shortened_opinions": [names[i] for i in self.shortened],
             "opinion_changes": [
@@ -243,7 +242,7 @@ class RunResult:
                     {
                         "winner": self.candidates_index(s.winner),
                         "alpha_from": s.alpha_from,
-                        "alpha_to": "inf" if math.isinf(s.alpha_to) else s.alpha_to,
+                        "alpha_to": alpha_to_json(s.alpha_to),
                     }
                     for s in to.stretches
                 ],

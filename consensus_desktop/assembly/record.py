@@ -6,7 +6,6 @@ session is written with the store's own calls, all inside one transaction.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,13 +14,14 @@ from consensus_desktop.pipeline import RunResult
 from consensus_desktop.store.recording import store_run_result
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.store.transfer import import_session_file
+from consensus_desktop.welfare.isoelastic import alpha_to_json
 
 
 def plenary_settings(tables: Sequence[Table], assembly: str, alpha: float) -> dict[str, Any]:
     return {
         "kind": PLENARY_KIND,
         "assembly": assembly,
-        "alpha": "inf" if math.isinf(alpha) else alpha,
+        "alpha": alpha_to_json(alpha),
         # the stored predictions are the reward's, shifted by each member's offset at their table
         "predictions": "shifted by each member's own offset from their table's ratings",
         "tables": [

@@ -21,6 +21,7 @@ from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.store.exports import NameScrubber, anonymous_label
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.welfare.group_metrics import Agreement
+from consensus_desktop.welfare.isoelastic import alpha_from_json
 
 WELFARE_POINTS = (("utilitarian", 0.0), ("Nash", 1.0), ("Rawlsian", math.inf))
 
@@ -373,7 +374,7 @@ def _selection_in(store: SessionStore, candidate_ids: Sequence[int]) -> dict[str
 def _alpha(value: Any) -> float | None:
     if value is None:
         return None
-    return math.inf if value == "inf" else float(value)
+    return alpha_from_json(value)
 
 
 def _provenance(store: SessionStore, run: dict[str, Any]) -> Provenance:

@@ -11,7 +11,6 @@ check_same_thread=False): a worker must not be handed the store.
 from __future__ import annotations
 
 import json
-import math
 import uuid
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -25,6 +24,7 @@ from consensus_desktop import paths
 from consensus_desktop.errors import InputError
 from consensus_desktop.store.database import SessionFileError, now, open_database, transaction
 from consensus_desktop.store.safe_files import register_open, unregister_open
+from consensus_desktop.welfare.isoelastic import alpha_to_json
 
 HUMAN = "human_citizen"
 MODEL = "model_mediator"
@@ -448,7 +448,7 @@ class SessionStore:
             {
                 "candidate_id": candidate_id,
                 "method": method,
-                "alpha": "inf" if alpha is not None and math.isinf(alpha) else alpha,
+                "alpha": None if alpha is None else alpha_to_json(alpha),
             },
         )
         return sel

@@ -88,3 +88,13 @@ def winner(utilities: ArrayLike, alpha: float) -> int:
     if len(tied) == 1:
         return int(tied[0])
     return int(tied[np.lexsort([tied, *_leximin_keys(u[tied])])[0]])
+
+
+def alpha_to_json(alpha: float) -> float | str:
+    """alpha as stored in JSON (sessions, CLI output): a number, or "inf" for Rawlsian."""
+    return "inf" if math.isinf(alpha) else alpha
+
+
+def alpha_from_json(value: float | str) -> float:
+    """The inverse of :func:`alpha_to_json`."""
+    return math.inf if value == "inf" else float(value)
