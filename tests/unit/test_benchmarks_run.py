@@ -44,5 +44,5 @@ def test_bench_assembly_smoke() -> None:
 
 @pytest.mark.model
 def test_bench_server_smoke() -> None:
-    last = run("bench_server.py", "--n", "2", "--tokens", "4", "--tables", "2")
+    last = run("bench_server.py", "--n", "2", "--tokens", "4", "--tables", "2", "--repeats", "1")
     assert re.fullmatch(r"server/local: \d+\.\d\d tables_speedup: \d+\.\d\d", last)
