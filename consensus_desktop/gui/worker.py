@@ -25,6 +25,7 @@ class GeneratorWorker(QObject):
     finished = Signal(object)  # the last event, or None
     failed = Signal(str)
     cancelled = Signal()
+    ended = Signal()  # after any of the above: the runner may let go of the worker
 
     def __init__(self, factory: JobFactory) -> None:
         super().__init__()
@@ -48,6 +49,8 @@ class GeneratorWorker(QObject):
             self.failed.emit(str(exc))
         except Exception as exc:  # a bug: reported to the user, never swallowed silently
             self.failed.emit(f"{type(exc).__name__}: {exc}")
+        finally:
+            self.ended.emit()
 
 
 _STARTED: set[JobRunner] = set()  # held until shut down: a running QThread is never collected
@@ -68,6 +71,9 @@ class JobRunner(QObject):
         self.worker_thread.start()
         _STARTED.add(self)
         self.current: GeneratorWorker | None = None
+        # Every submitted worker is held until its last signal has reached this (GUI) thread: a
+        # worker collected while its queued signals are pending crashed PySide6 (none_dealloc).
+        self._held: set[GeneratorWorker] = set()
 
     def submit(self, factory: JobFactory, start: bool = True) -> GeneratorWorker:
         """Queue a job on the thread. With ``start=False`` the caller connects to the worker's
@@ -76,9 +82,15 @@ class JobRunner(QObject):
         worker = GeneratorWorker(factory)
         worker.moveToThread(self.worker_thread)
         self.current = worker
+        self._held.add(worker)
+        worker.ended.connect(self._release)
         if start:
             self.start(worker)
         return worker
+
+    @Slot()
+    def _release(self) -> None:
+        self._held.discard(self.sender())
 
     @staticmethod
     def start(worker: GeneratorWorker) -> None:

@@ -47,7 +47,7 @@ def main() -> None:
     host.use(old, FakeReward())
     gate = threading.Event()
 
-    def slow_open(path: Any, layers: Any) -> Iterator[Any]:
+    def slow_open(path: Any, layers: Any, server: Any = None) -> Iterator[Any]:
         gate.wait(5)
         if path == "broken.gguf":
             from consensus_desktop.engine.errors import NotAGGUFFile
