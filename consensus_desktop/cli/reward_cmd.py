@@ -145,9 +145,15 @@ def score_main(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     print(f"\r{len(rows)}/{len(rows)} rows", file=sys.stderr)
-    with args.out.open("w", encoding="utf-8") as fh:
-        for row, a in zip(rows, agreement, strict=True):
-            fh.write(json.dumps({"id": row["id"], "agreement": round(float(a), 4)}) + "\n")
+    from consensus_desktop.store.safe_files import write_text
+
+    write_text(  # temporary name, fsync, rename: a crash never leaves half a file
+        args.out,
+        "".join(
+            json.dumps({"id": row["id"], "agreement": round(float(a), 4)}) + "\n"
+            for row, a in zip(rows, agreement, strict=True)
+        ),
+    )
     return 0
 
 
