@@ -74,7 +74,10 @@ class EngineHost(QObject):
                     else "Model: loading…"
                 )
             try:
-                yield from self.open_model(model_path, n_gpu_layers, server)
+                if server is not None:
+                    yield from self.open_server(server)
+                else:
+                    yield from self.open_model(model_path, n_gpu_layers)
             except ConsensusError as exc:  # reported as an item: see ``load_failed``
                 yield _LoadFailed(str(exc))
 
@@ -84,20 +87,24 @@ class EngineHost(QObject):
         self.runner.start(worker)
 
     @staticmethod
-    def open_model(
-        model_path: str | None, n_gpu_layers: int | None, server: Any = None
-    ) -> Iterator[Any]:
+    def open_model(model_path: str | None, n_gpu_layers: int | None) -> Iterator[Any]:
         """Runs on the owner thread: status lines, then the loaded engine and its reward."""
         from consensus_desktop.engine.factory import ModelSpec, open_backend
         from consensus_desktop.model_catalog import resolve_model
         from consensus_desktop.reward.select import reward_for
 
-        if server is not None:
-            engine = open_backend(ModelSpec(server=server))
-        else:
-            path = resolve_model(model_path)
-            yield f"Model: loading {path.name}…"
-            engine = open_backend(ModelSpec(path, n_gpu_layers=n_gpu_layers))
+        path = resolve_model(model_path)
+        yield f"Model: loading {path.name}…"
+        engine = open_backend(ModelSpec(path, n_gpu_layers=n_gpu_layers))
+        yield _Loaded(engine, reward_for(engine))
+
+    @staticmethod
+    def open_server(server: Any) -> Iterator[Any]:
+        """Runs on the owner thread: the server backend and the reward for it."""
+        from consensus_desktop.engine.factory import ModelSpec, open_backend
+        from consensus_desktop.reward.select import reward_for
+
+        engine = open_backend(ModelSpec(server=server))
         yield _Loaded(engine, reward_for(engine))
 
     def use(self, engine: Any, reward: Any) -> None:
