@@ -91,7 +91,7 @@ def test_run_records_a_session_that_exports_imports_and_merges(
 
 def test_clear_errors_for_bad_input(tmp_path: Path) -> None:
     proc = cli("run", "--question", QUESTION, "--opinion", "  ", "--opinion", "ok", "--n", "1")
-    assert proc.returncode == 2 and "Opinion 1 is empty" in proc.stderr
+    assert proc.returncode == 2 and "The opinion of P1 is empty" in proc.stderr
     proc = cli(
         "run", "--question", QUESTION, "--opinion", "x", "--model", str(tmp_path / "no.gguf")
     )
