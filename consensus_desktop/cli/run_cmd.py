@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--template", choices=sorted(TEMPLATES), default=DEFAULT_TEMPLATE)
     p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")
     add_server_arguments(p)
+    p.add_argument(
+        "--gpu-layers",
+        type=int,
+        default=None,
+        metavar="K",
+        help="model layers to put on the GPU: -1 all, 0 none (default: all when llama.cpp was "
+        "built with a GPU backend)",
+    )
     p.add_argument("--session", help="record the run into this session of the library database")
     p.add_argument(
         "--assembly", default="", help="with --session: the assembly this table is part of"
@@ -186,9 +194,14 @@ def main(args: argparse.Namespace) -> int:
         shortlist_k=args.shortlist,
     )
     request.validate()  # every parameter and text is checked before the model loads
-    engine = open_backend(
-        model_spec(args.model, args.server, args.server_model, args.server_prompt)
-    )
+    if args.gpu_layers is not None and args.gpu_layers < -1:
+        raise InputError(
+            "--gpu-layers takes -1 (every layer on the GPU), 0 (CPU only) or a number of layers."
+        )
+    if args.gpu_layers is not None and args.server:
+        raise InputError("--gpu-layers is for a model on this machine, not for --server.")
+    spec = model_spec(args.model, args.server, args.server_model, args.server_prompt)
+    engine = open_backend(replace(spec, n_gpu_layers=args.gpu_layers))
     reward = reward_for(engine)
     quiet = args.json
     result: RunResult | None = None

@@ -5,8 +5,9 @@
   specific error (missing, not GGUF, cut short, unknown architecture).
 - ``batch_generate``: all N samples in one ``llama_batch`` per step; the prompt's shared prefix is
   decoded once into every sequence (one unified KV buffer), each opinion order once into the
-  samples that use it; per-sequence sampler chains (top-k, top-p, temperature, own seed), stop
-  strings, EOS and token budget; progress after every step and cancel between steps.
+  samples that use it; ``token_picker`` picks every sequence's next token in one numpy step over
+  the logits matrix (top-k, top-p, temperature, each sequence's own seed); stop strings, EOS and
+  token budget; progress after every step and cancel between steps.
 - ``budget``: the context policy (drop extra opinion orders, then shorten the longest opinions,
   visibly, then refuse naming the participants).
 - ``cleaning``: whole sentences, no prompt echoes, no duplicates; ``engine`` tops up with new

@@ -3,8 +3,10 @@
 The prompt's shared prefix is decoded once into every sequence at the same time (a token can belong
 to several sequences in a ``llama_batch``); each opinion order (suffix) is decoded once into the
 sequences that use it. From then on, every live sequence advances by one token per ``llama_decode``,
-so the weights are read once per step for all of them. Each sequence has its own sampler chain
-(top-k, top-p, temperature, its own seed), its own stop strings, EOS and token budget.
+so the weights are read once per step for all of them. The next tokens of all live sequences are
+picked in one vectorised step over the logits matrix (:mod:`token_picker`: top-k, top-p,
+temperature, each sequence's own seeded generator); each sequence has its own stop strings, EOS and
+token budget.
 
 Reproducibility: the same request (prompt, number of samples, seeds, parameters) on the same
 model and build gives the same samples. A sample is *not* guaranteed to equal the one its seed
@@ -17,10 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 import llama_cpp
+import numpy as np
 
 from consensus_desktop.engine.cleaning import cut_at_stop as _cut_at_stop
 from consensus_desktop.engine.errors import ContextBudgetError, GenerationCancelled
 from consensus_desktop.engine.local_model import LocalModel
+from consensus_desktop.engine.token_picker import PickSettings, TokenPicker
 from consensus_desktop.engine.types import Progress, RawSample, SamplingParams
 
 
@@ -139,23 +143,6 @@ class BatchGenerator:
         finally:
             batch.free()
 
-    def _sampler(self, params: SamplingParams, seed: int) -> llama_cpp.llama_sampler_p:
-        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
-        if params.temperature <= 0:
-            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_greedy())
-            return chain
-        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_k(params.top_k))
-        llama_cpp.llama_sampler_chain_add(
-            chain, llama_cpp.llama_sampler_init_top_p(params.top_p, 1)
-        )
-        llama_cpp.llama_sampler_chain_add(
-            chain, llama_cpp.llama_sampler_init_temp(params.temperature)
-        )
-        llama_cpp.llama_sampler_chain_add(
-            chain, llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF)
-        )
-        return chain
-
     def generate(
         self,
         prefix: str,
@@ -193,7 +180,8 @@ class BatchGenerator:
 
         start = len(prefix_tokens)
         chunks = [(suffix_tokens[v], start, members[v]) for v in used]
-        samplers = [self._sampler(params, seeds[i]) for i in range(n)]
+        picker = TokenPicker(PickSettings(params.temperature, params.top_p, params.top_k), seeds)
+        n_vocab = model.info.n_vocab
         batch = TokenBatch(max(n, 1), max(n, 1))
         try:
             if should_stop():
@@ -212,8 +200,10 @@ class BatchGenerator:
                 batch.clear()
                 still_live: list[int] = []
                 finished: list[RawSample] = []
-                for i in live:
-                    token = llama_cpp.llama_sampler_sample(samplers[i], ctx, logit_index[i])
+                n_out = max(logit_index[i] for i in live) + 1
+                logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits(ctx), (n_out, n_vocab))
+                tokens = picker.pick(logits, [logit_index[i] for i in live], live)
+                for i, token in zip(live, tokens, strict=True):
                     n_tok[i] += 1
                     done_tokens += 1
                     reason = ""
@@ -244,6 +234,4 @@ class BatchGenerator:
                     self._decode(ctx, batch)
         finally:
             batch.free()
-            for s in samplers:
-                llama_cpp.llama_sampler_free(s)
             llama_cpp.llama_memory_clear(mem, True)

@@ -92,6 +92,43 @@ def test_cancel_midway_then_a_normal_call_works(engine: Engine) -> None:
     assert len(again) == 2
 
 
+def raw(engine: Engine, seeds: list[int], params: SamplingParams, stop=()) -> list[RawSample]:
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS)
+    events = engine.generator.generate(plan.prefix, plan.suffixes, seeds, params, stop)
+    return sorted((e for e in events if isinstance(e, RawSample)), key=lambda s: s.index)
+
+
+def test_token_picking_is_reproducible_per_seed_and_budgets_end_sequences(engine: Engine) -> None:
+    params = SamplingParams(max_tokens=16, seed=0)
+    first = raw(engine, [11, 12, 13, 14], params)
+    assert [s.text for s in first] == [s.text for s in raw(engine, [11, 12, 13, 14], params)]
+    assert len({s.text for s in first}) == 4  # each sequence draws with its own seed
+    other = raw(engine, [21, 22, 23, 24], params)
+    assert all(a.text != b.text for a, b in zip(first, other, strict=True))
+    for s in first + other:
+        assert 1 <= s.n_tokens <= 16
+        assert (s.n_tokens == 16) == (s.finish_reason == "length")
+    greedy = raw(engine, [1, 2, 3], SamplingParams(max_tokens=12, temperature=0))
+    assert len({s.text for s in greedy}) == 1  # no randomness at temperature 0
+
+
+def test_cancel_leaves_the_engine_giving_the_same_texts(engine: Engine) -> None:
+    params = SamplingParams(max_tokens=20, seed=0)
+    before = raw(engine, [5, 6, 7], params)
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS)
+    steps = 0
+
+    def should_stop() -> bool:
+        return steps >= 4
+
+    with pytest.raises(GenerationCancelled):
+        for event in engine.generator.generate(
+            plan.prefix, plan.suffixes, [1, 2, 3, 4, 5, 6], params, (), should_stop
+        ):
+            steps += isinstance(event, Progress)
+    assert [s.text for s in raw(engine, [5, 6, 7], params)] == [s.text for s in before]
+
+
 def test_per_sample_orders_share_the_prefix(engine: Engine) -> None:
     found, _ = candidates(engine, 3, n_orders=3)
     assert {c.order for c in found} <= {(0, 1, 2), (1, 2, 0), (2, 0, 1)}

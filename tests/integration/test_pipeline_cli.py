@@ -39,7 +39,9 @@ def run_json(*extra: str, home: Path | None = None) -> dict:
 
 @pytest.mark.parametrize("alpha", ["0", "inf"])
 def test_run_json_ranks_by_welfare(alpha: str) -> None:
-    out = run_json("--alpha", alpha)
+    out = run_json("--alpha", alpha, *(["--gpu-layers", "0"] if alpha == "inf" else []))
+    if alpha == "inf":
+        assert out["backend"] == "CPU"  # --gpu-layers 0 keeps every layer on the CPU
     cands = out["candidates"]
     assert len(cands) == 4
     assert len({c["text"] for c in cands}) == 4 and all(c["text"].strip() for c in cands)
@@ -96,6 +98,9 @@ def test_clear_errors_for_bad_input(tmp_path: Path) -> None:
         "run", "--question", QUESTION, "--opinion", "x", "--model", str(tmp_path / "no.gguf")
     )
     assert proc.returncode == 2 and "not found" in proc.stderr
+    proc = cli("run", "--question", QUESTION, "--opinion", "x", "--gpu-layers", "-2")
+    assert proc.returncode == 2 and "--gpu-layers takes -1 (every layer" in proc.stderr
+    assert "Traceback" not in proc.stderr
     bad = tmp_path / "bad.sqlite"
     bad.write_text("nope")
     proc = cli("session", "import", str(bad))

@@ -29,7 +29,9 @@ def test_bench_welfare_smoke() -> None:
 @pytest.mark.model
 def test_bench_generate_smoke() -> None:
     last = run("bench_generate.py", "--n", "2", "--tokens", "4")
-    assert re.fullmatch(r"speedup: \d+\.\d\d ceiling: \d+\.\d\d", last)
+    assert re.fullmatch(
+        r"speedup: \d+\.\d\d decode_ceiling: \d+\.\d\d host_ms_per_token: \d+\.\d{3}", last
+    )
 
 
 POLIS = [b / "shared" / "data" / "polis" for b in Path(__file__).resolve().parents[3:5]]
