@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -208,3 +209,15 @@ def _checkpoint_copy(src: Path, dst: Path) -> None:
     finally:
         target.close()
         source.close()
+
+
+def current_opinions(db: sqlite_utils.Database, question_id: int) -> list[dict[str, Any]]:
+    """The opinions of a question that no correction has replaced, oldest first: the one rule
+    for "a participant's current opinion" (a correction is a new row naming ``replaces_id``)."""
+    return list(
+        db.query(
+            "SELECT * FROM opinions WHERE question_id = ? AND id NOT IN "
+            "(SELECT replaces_id FROM opinions WHERE replaces_id IS NOT NULL) ORDER BY id",
+            [question_id],
+        )
+    )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from consensus_desktop.store.database import current_opinions
 from consensus_desktop.store.foreign import read_session_file
 
 
@@ -32,11 +33,7 @@ def rated_questions(path: Path) -> Iterator[RatedQuestion]:
         for q in db.query("SELECT id, session_id FROM questions"):
             if q["session_id"] in rehearsals:
                 continue  # example opinions, not people's: never training data
-            opinions = db.query(
-                "SELECT id, participant_id, text FROM opinions WHERE question_id = ? AND id "
-                "NOT IN (SELECT replaces_id FROM opinions WHERE replaces_id IS NOT NULL)",
-                [q["id"]],
-            )
+            opinions = current_opinions(db, q["id"])
             ratings = db.query(
                 "SELECT r.participant_id, r.agreement, c.id AS cid, c.text FROM ratings r "
                 "JOIN candidates c ON c.id = r.candidate_id JOIN generation_runs g "

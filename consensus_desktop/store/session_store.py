@@ -22,7 +22,13 @@ import sqlite_utils
 
 from consensus_desktop import paths
 from consensus_desktop.errors import InputError
-from consensus_desktop.store.database import SessionFileError, now, open_database, transaction
+from consensus_desktop.store.database import (
+    SessionFileError,
+    current_opinions,
+    now,
+    open_database,
+    transaction,
+)
 from consensus_desktop.store.safe_files import register_open, unregister_open
 from consensus_desktop.welfare.isoelastic import alpha_to_json
 
@@ -257,12 +263,7 @@ class SessionStore:
 
     def current_opinions(self, question_id: int) -> dict[int, dict[str, Any]]:
         """participant_id -> latest opinion row (corrections replace earlier rows)."""
-        rows = self.db.query(
-            "SELECT * FROM opinions WHERE question_id = ? AND id NOT IN "
-            "(SELECT replaces_id FROM opinions WHERE replaces_id IS NOT NULL) ORDER BY id",
-            [question_id],
-        )
-        return {r["participant_id"]: r for r in rows}
+        return {r["participant_id"]: r for r in current_opinions(self.db, question_id)}
 
     def add_rating(
         self,
