@@ -73,7 +73,7 @@ def test_run_in_file(tmp_path: Path, data: bytes) -> None:
     path = _write(tmp_path, data)
     started = time.perf_counter()
     try:
-        question, opinions, names = read_run_file(path)
+        question, opinions, names, *_ = read_run_file(path)
     except InputError as exc:
         assert str(exc) and "\n" not in str(exc)
         return
