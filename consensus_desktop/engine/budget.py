@@ -137,7 +137,7 @@ def _blame_the_request(
             f"tokens of model memory, more than the {max_kv_cells:,} available; ask for fewer "
             "candidates or shorter statements."
         )
-    if max_new_tokens > per_sequence_limit // 2:
+    if max_new_tokens > 0.9 * per_sequence_limit:  # the answer alone takes nearly all of it
         raise ContextBudgetError(
             f"Statements of up to {max_new_tokens:,} tokens leave too little of this model's "
             f"context ({per_sequence_limit:,} tokens) for the opinions; ask for at most "
