@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -74,6 +74,7 @@ class ServerDialog(QDialog):
             self.buttons[text.replace("&", "")] = button
         layout.addLayout(row)
         self.runner = JobRunner("server-dialog", self)
+        self._done: Callable[[Any], None] = lambda _result: None
 
     def done(self, result: int) -> None:
         self.runner.shutdown()
@@ -96,18 +97,22 @@ class ServerDialog(QDialog):
             yield job(spec)
 
         worker = self.runner.submit(factory, start=False)
-
-        def finished(result: Any) -> None:
-            self._idle()
-            done(result)
-
-        def failed(message: str) -> None:
-            self._idle()
-            self.status.setText(message)
-
-        worker.finished.connect(finished)
-        worker.failed.connect(failed)
+        self._done = done
+        # Bound slots of this dialog run on the GUI thread; a plain function connected to a
+        # worker's signal would run on the worker thread and touch widgets from there.
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
         self.runner.start(worker)
+
+    @Slot(object)
+    def _on_finished(self, result: Any) -> None:
+        self._idle()
+        self._done(result)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._idle()
+        self.status.setText(message)
 
     def _idle(self) -> None:
         for b in self.buttons.values():
