@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from consensus_desktop import paths
-from consensus_desktop.errors import ModelFileError
+from consensus_desktop.errors import ModelFileError, StorageError
 
 
 @dataclass(frozen=True)
@@ -131,14 +131,15 @@ def default_model_path() -> Path:
             f"The default model package '{entry.pypi_package}' is not installed. "
             "Reinstall consensus-desktop, or choose a GGUF file with --model."
         ) from exc
-    partial = target.with_name(target.name + ".partial")
+    from consensus_desktop.store.safe_files import atomic_path
+
     try:
         paths.ensure_dir(target.parent)
-        bundled.assemble(partial, overwrite=True)  # checks sha256 itself
-    except (OSError, ValueError) as exc:
-        partial.unlink(missing_ok=True)
+        # temporary name, fsync, rename: a crash never leaves half a model under the real name
+        with atomic_path(target) as tmp:
+            bundled.assemble(tmp, overwrite=True)  # checks sha256 itself
+    except (OSError, ValueError, StorageError) as exc:
         raise DefaultModelUnavailable(f"Could not rebuild the default model: {exc}") from exc
-    partial.replace(target)  # atomic: a crash never leaves a half-written model under the real name
     verified_sha256(target, entry.sha256)
     return target
 

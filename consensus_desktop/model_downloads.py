@@ -16,8 +16,9 @@ from pathlib import Path
 from consensus_desktop import paths
 from consensus_desktop.engine.errors import GenerationCancelled, ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
-from consensus_desktop.errors import ServerError, StorageError, describe_os_error
+from consensus_desktop.errors import ServerError, StorageError
 from consensus_desktop.model_catalog import CatalogEntry, sha256_of
+from consensus_desktop.store.safe_files import atomic_path, put_in_place
 
 CHUNK = 1 << 20
 
@@ -106,16 +107,7 @@ def download(
         read_gguf_header(partial)
     except ModelError as exc:
         raise DownloadFailed(f"The downloaded file is not a usable model: {exc}") from exc
-    yield _put_in_place(partial, target)
-
-
-def _put_in_place(partial: Path, target: Path) -> Path:
-    """Flush a complete ``partial`` to disk and rename it to ``target`` (same folder): a crash
-    leaves either no model or the whole one under the real name."""
-    with partial.open("rb+") as fh:
-        os.fsync(fh.fileno())
-    partial.replace(target)
-    return target
+    yield put_in_place(partial, target)  # fsync, rename: never half a model under its name
 
 
 def download_job(entry: CatalogEntry) -> Callable[[Callable[[], bool]], Iterator[object]]:
@@ -129,25 +121,25 @@ def import_model(
     the path of the copy. The header is checked first, so a wrong file is refused at once."""
     info = read_gguf_header(source)  # raises a ModelError that names the file
     target = paths.ensure_dir(folder or paths.models_dir()) / source.name
-    partial = target.with_name(target.name + ".partial")
     total = source.stat().st_size
     yield f"Copying {source.name} ({info.architecture}, {total / 1e9:.2f} GB)…"
     done = 0
-    try:
-        with source.open("rb") as src, partial.open("wb") as dst:
-            while block := src.read(CHUNK * 8):
-                dst.write(block)
-                done += len(block)
-                yield DownloadProgress(done, total)
-                if should_stop():
-                    raise GenerationCancelled
-    except OSError as exc:  # a full or read-only disk, a stick pulled out
-        partial.unlink(missing_ok=True)
-        raise StorageError(describe_os_error(exc, f"copy {source.name} to")) from exc
-    except GenerationCancelled:
-        partial.unlink(missing_ok=True)
-        raise
-    yield _put_in_place(partial, target)
+    # a temporary name beside the target, fsynced and renamed once whole; removed on any failure
+    with atomic_path(target) as tmp:
+        try:
+            with source.open("rb") as src, tmp.open("wb") as dst:
+                while block := src.read(CHUNK * 8):
+                    dst.write(block)
+                    done += len(block)
+                    yield DownloadProgress(done, total)
+                    if should_stop():
+                        raise GenerationCancelled
+        except OSError as exc:  # a full or read-only disk, a stick pulled out
+            reason = (exc.strerror or str(exc)).lower()
+            raise StorageError(
+                f"{source.name} could not be copied to {target.parent}: {reason}."
+            ) from exc
+    yield target
 
 
 def import_job(source: Path) -> Callable[[Callable[[], bool]], Iterator[object]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from consensus_desktop import paths
+from consensus_desktop.store.safe_files import atomic_path
 
 FILE_NAME = "model_server.json"
 KEY_ENV = "CONSENSUS_DESKTOP_API_KEY"
@@ -66,13 +67,10 @@ def save(settings: ServerSettings) -> None:
         keys.pop(url, None)
     data.update(url=url, model=settings.model, active=settings.active, keys=keys)
     target = paths.ensure_dir(paths.config_dir()) / FILE_NAME
-    tmp = target.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
+    with atomic_path(target) as tmp:  # temporary name, fsync, rename
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner-only from the start
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1)
 
 
 def mask(key: str) -> str:

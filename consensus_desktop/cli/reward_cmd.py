@@ -51,7 +51,16 @@ def add_parsers(sub: Any) -> None:
     )
     t.add_argument("--model", help="GGUF model to train for (default: the bundled model)")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--out", type=Path, help="where to write the head (default: the app's data)")
+    t.add_argument(
+        "--out",
+        type=Path,
+        help="where to write the head .npz and its .json card (default: the app's data)",
+    )
+    t.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing head (with --sessions: only if the new one validates no worse)",
+    )
     t.set_defaults(func=train_main)
 
 
@@ -158,11 +167,16 @@ def score_main(args: argparse.Namespace) -> int:
 
 
 def train_main(args: argparse.Namespace) -> int:
+    from consensus_desktop.reward.head import card_path_of
     from consensus_desktop.reward.session_data import conversations_from_sessions
     from consensus_desktop.reward.train_cli import train_and_save
+    from consensus_desktop.store.safe_files import check_destination
 
-    out = args.out or (paths.data_dir() / "reward_heads" / "reward_head.npz")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = args.out
+    if out is None:
+        out = paths.ensure_dir(paths.data_dir() / "reward_heads") / "reward_head.npz"
+    for target in (out, card_path_of(out)):  # refused before any model work
+        check_destination(target, args.force)
     extra = conversations_from_sessions(args.sessions)
     return train_and_save(
         args.polis,

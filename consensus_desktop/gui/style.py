@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,6 +16,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from consensus_desktop import paths
+from consensus_desktop.errors import StorageError
+from consensus_desktop.store.safe_files import write_text
 
 ZOOM_LEVELS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
 _state = {"zoom": 1.0, "base": 0.0}
@@ -86,13 +86,8 @@ def load_zoom() -> float:
 
 def _save_zoom() -> None:
     path = _settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gui-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"zoom": _state["zoom"]}, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    paths.ensure_dir(path.parent)
+    write_text(path, json.dumps({"zoom": _state["zoom"]}))
 
 
 def apply_zoom(root: QWidget) -> None:
@@ -116,7 +111,7 @@ def step_zoom(root: QWidget, direction: int) -> float:
     i = levels.index(1.0) if direction == 0 else max(0, min(len(levels) - 1, i + direction))
     _state["zoom"] = levels[i]
     apply_zoom(root)
-    with contextlib.suppress(OSError):  # the zoom still applies; it is only not remembered
+    with contextlib.suppress(OSError, StorageError):  # the zoom applies; it is not remembered
         _save_zoom()
     return _state["zoom"]
 

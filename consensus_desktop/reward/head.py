@@ -22,6 +22,7 @@ import numpy as np
 
 from consensus_desktop.errors import ModelFileError
 from consensus_desktop.model_catalog import sha256_of
+from consensus_desktop.store.safe_files import atomic_path, write_text
 
 FEATURE_RECIPE = "mean-pool; centre on group mean; unit length; [cos, o*c]; logistic"
 FORMAT_VERSION = 1
@@ -29,6 +30,11 @@ FORMAT_VERSION = 1
 
 class HeadMismatch(ModelFileError):
     """The head was trained on another base model or recipe."""
+
+
+def card_path_of(npz_path: Path) -> Path:
+    """The head's card: the ``.json`` file beside its ``.npz``."""
+    return Path(npz_path).with_suffix(".json")
 
 
 def unit_centred(embeddings: np.ndarray, centre: np.ndarray | None = None) -> np.ndarray:
@@ -74,13 +80,16 @@ class RewardHead:
 
     # -- files --------------------------------------------------------------------------------
     def save(self, npz_path: Path) -> tuple[Path, Path]:
+        """Write the head and its card (``.json`` beside it), each under a temporary name, fsynced
+        and renamed into place. Callers check first whether they may replace existing files."""
         npz_path = Path(npz_path)
-        np.savez(
-            npz_path,
-            weights=self.weights,
-            bias=np.array([self.bias]),
-            format_version=np.array([FORMAT_VERSION]),
-        )
+        with atomic_path(npz_path) as tmp, tmp.open("wb") as handle:
+            np.savez(
+                handle,
+                weights=self.weights,
+                bias=np.array([self.bias]),
+                format_version=np.array([FORMAT_VERSION]),
+            )
         card = dict(self.card)
         card.update(
             {
@@ -92,16 +101,15 @@ class RewardHead:
                 "format_version": FORMAT_VERSION,
             }
         )
-        card_path = npz_path.with_suffix(".json")
-        card_path.write_text(
-            json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        card_path = write_text(
+            card_path_of(npz_path), json.dumps(card, indent=2, ensure_ascii=False) + "\n"
         )
         return npz_path, card_path
 
     @classmethod
     def load(cls, npz_path: Path, expect_model_sha256: str | None = None) -> RewardHead:
         npz_path = Path(npz_path)
-        card_path = npz_path.with_suffix(".json")
+        card_path = card_path_of(npz_path)
         try:
             card = json.loads(card_path.read_text(encoding="utf-8"))
             data = np.load(npz_path)

@@ -101,14 +101,28 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp = temporary_name(target)
     try:
         yield tmp
-        _fsync_path(tmp)
-        os.replace(tmp, target)
-        _fsync_path(target.parent, directory=True)
+        put_in_place(tmp, target)
     except (OSError, sqlite3.OperationalError) as exc:
         raise _storage_error(target, exc) from exc
     finally:
         for suffix in _SIDECARS:
             Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+
+def put_in_place(complete: Path, target: Path) -> Path:
+    """fsync the finished file ``complete`` and rename it to ``target`` (same folder), then fsync
+    the folder: a crash leaves the old file or the whole new one under ``target``, never half.
+
+    For a file that must keep a known name while it grows (a download that resumes from its
+    ``.partial``); anything written in one go uses :func:`atomic_path`.
+    """
+    try:
+        _fsync_path(complete)
+        os.replace(complete, target)
+        _fsync_path(target.parent, directory=True)
+    except OSError as exc:
+        raise _storage_error(target, exc) from exc
+    return target
 
 
 def write_text(target: Path, text: str) -> Path:

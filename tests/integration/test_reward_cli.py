@@ -166,9 +166,10 @@ def test_reward_train_on_a_small_slice_and_from_sessions(tmp_path: Path) -> None
     [conv] = conversations_from_sessions([session_file])
     assert len(conv.pairs()) == 5  # the neutral 4 is dropped
     before = out.read_bytes()
-    proc = cli(
-        "reward", "train", "--polis", str(polis), "--out", str(out), "--sessions", str(session_file)
-    )
+    again = ("reward", "train", "--polis", str(polis), "--out", str(out))
+    proc = cli(*again, "--sessions", str(session_file))
+    assert proc.returncode == 2 and "--force" in proc.stderr  # never replaced without asking
+    proc = cli(*again, "--sessions", str(session_file), "--force")
     assert proc.returncode == 0, proc.stderr
     after = RewardHead.load(out)
     if out.read_bytes() != before:

@@ -98,3 +98,21 @@ def test_sha256_mismatch_deletes_the_file(server: str, tmp_path: Path) -> None:
 def test_offline_gives_a_clear_message(tmp_path: Path) -> None:
     with pytest.raises(DownloadFailed, match="USB stick"):
         list(download(entry(None), endpoint="http://127.0.0.1:1", folder=tmp_path))
+
+
+def test_import_copies_whole_or_leaves_nothing(tmp_path: Path) -> None:
+    """The copy is written under a temporary name and renamed once whole: a cancelled import leaves
+    no file behind, a finished one leaves exactly the model."""
+    from consensus_desktop.model_downloads import import_model
+
+    source = tmp_path / "stick" / "m.gguf"
+    source.parent.mkdir()
+    source.write_bytes(GGUF)
+    models = tmp_path / "models"
+    with pytest.raises(GenerationCancelled):
+        for _ in import_model(source, should_stop=lambda: True, folder=models):
+            pass
+    assert list(models.iterdir()) == []
+    events = list(import_model(source, folder=models))
+    assert events[-1] == models / "m.gguf" and list(models.iterdir()) == [models / "m.gguf"]
+    assert (models / "m.gguf").read_bytes() == GGUF

@@ -26,7 +26,9 @@ def test_head_round_trip_and_version_checks(tmp_path: Path) -> None:
         "a" * 64,
         card={"metrics": {"val_auc_mean": 0.6}},
     )
-    npz, _card = head.save(tmp_path / "h.npz")
+    npz, card = head.save(tmp_path / "h.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.json", "h.npz"]  # no temporary left
+    assert card == tmp_path / "h.json"
     back = RewardHead.load(npz, expect_model_sha256="a" * 64)
     assert np.array_equal(back.weights, head.weights) and back.bias == pytest.approx(0.3)
     assert back.card["head_sha256"] and back.card["base_model"] == "m.gguf"

@@ -77,3 +77,21 @@ def test_without_in(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err.splitlines()[-1] == (
         "consensus-desktop score: error: the following arguments are required: --in"
     )
+
+
+@pytest.mark.parametrize("existing", ["head.npz", "head.json"])
+def test_reward_train_never_replaces_a_head_without_force(
+    tmp_path: Path, existing: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The head or its card already there: one sentence, exit 2, the file untouched (before any
+    model or Polis data is read)."""
+    (tmp_path / existing).write_text("mine", encoding="utf-8")
+    out = tmp_path / "head.npz"
+    args = ["reward", "train", "--polis", str(tmp_path / "no-polis"), "--out", str(out)]
+    assert main([*args, "--model", NO_MODEL]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        f"consensus-desktop: error: {tmp_path / existing} already exists; choose another name, "
+        "or use --force to replace it."
+    ]
+    assert (tmp_path / existing).read_text(encoding="utf-8") == "mine"
