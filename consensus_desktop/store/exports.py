@@ -12,7 +12,13 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import __version__
-from consensus_desktop.store.database import SessionFileError, memory_database, now, transaction
+from consensus_desktop.store.database import (
+    SessionFileError,
+    current_opinions,
+    memory_database,
+    now,
+    transaction,
+)
 from consensus_desktop.store.safe_files import check_destination, write_database, write_text
 from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
 from consensus_desktop.store.transfer import session_rows
@@ -285,10 +291,8 @@ def polis_csv(
     rated = {r["candidate_id"] for r in rows["ratings"]}
     comments: list[dict[str, Any]] = []
     comment_id: dict[tuple[str, int], int] = {}
-    replaced = {o["replaces_id"] for o in rows["opinions"] if o["replaces_id"]}
-    for o in rows["opinions"]:
-        if o["id"] in replaced:
-            continue
+    current = [o for q in rows["questions"] for o in current_opinions(src, q["id"])]
+    for o in sorted(current, key=lambda o: o["id"]):
         comment_id[("opinion", o["id"])] = len(comments)
         comments.append(
             {

@@ -16,6 +16,7 @@ from consensus_desktop.store.database import (
     NewerSchema,
     NotSQLiteFile,
     WrongSchema,
+    current_opinions,
     inspect_version,
     open_database,
 )
@@ -281,4 +282,20 @@ def test_polis_and_ratings_csv(tmp_path: Path) -> None:
     assert (first["agrees"], first["disagrees"]) == ("2", "1")
     r_rows = list(csv.DictReader(ratings.open()))
     assert len(r_rows) == 6 and r_rows[0]["predicted_agreement"] == "5.0"
+    s.close()
+
+
+def test_polis_csv_lists_a_revised_opinion_once_as_its_current_text(tmp_path: Path) -> None:
+    """Corrected twice: the CSV has the last wording only, once (the one rule of
+    ``store.database.current_opinions``)."""
+    s = SessionStore(tmp_path / "lib.sqlite")
+    sid = make_session(s)
+    ben = next(o for o in s.db["opinions"].rows if o["text"].startswith("Opinion of 1"))
+    second = s.correct_opinion(ben["id"], "Ben, second wording.", sid)
+    s.correct_opinion(second, "Ben, final wording.", sid)
+    comments, _votes = polis_csv(s.db, sid, tmp_path / "csv")
+    bodies = [c["comment-body"] for c in csv.DictReader(comments.open(encoding="utf-8"))]
+    assert bodies[:3] == ["Opinion of 2: Ann said so.", "Corrected opinion.", "Ben, final wording."]
+    assert not any("second wording" in b or b.startswith("Opinion of 1") for b in bodies)
+    assert [o["text"] for o in current_opinions(s.db, 1)] == bodies[:3]
     s.close()
