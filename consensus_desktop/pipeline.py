@@ -97,6 +97,11 @@ class RunRequest:
 
     def validate(self) -> None:
         """Refuse, with one sentence naming the field, anything the model work would trip on."""
+        self.validate_settings()
+        self._validate_texts()
+
+    def validate_settings(self) -> None:
+        """The numbers and the template alone (no text): what a command checks first."""
         _check_range("The number of candidates", self.n, 1, MAX_CANDIDATES)
         _check_range("The token limit per statement", self.max_tokens, MIN_STATEMENT_TOKENS, 4096)
         _check_range("The temperature", self.temperature, 0.0, 5.0)
@@ -114,11 +119,13 @@ class RunRequest:
             raise InputError(
                 f"Unknown prompt template {self.template!r}; known: {', '.join(sorted(TEMPLATES))}."
             )
+        _check_range("The shortlist size", self.shortlist_k, 1, MAX_CANDIDATES)
+
+    def _validate_texts(self) -> None:
         require_text(self.question, "The question")
         if not self.opinions:
             raise InputError("Give at least one opinion.")
         self.rated_by()
-        _check_range("The shortlist size", self.shortlist_k, 1, MAX_CANDIDATES)
         if self.baselines:
             if len(self.baselines) != len(self.opinions):
                 raise InputError("Give one baseline rating per participant, or none.")

@@ -24,26 +24,17 @@ def table_opinion(table: Table) -> str:
     return f"(agreed by a table of {table.size}) {table.statement}"
 
 
-def plenary_request(
-    tables: Sequence[Table],
-    n: int = 16,
-    alpha: float = 0.0,
-    seed: int = 1234,
-    max_tokens: int = 60,
-    n_orders: int | None = None,
-) -> RunRequest:
+def plenary_request(tables: Sequence[Table], **settings: Any) -> RunRequest:
+    """The run for a plenary; ``settings`` are further :class:`RunRequest` fields (n, alpha,
+    seed, max_tokens, temperature, n_orders…), the request's defaults otherwise."""
     return RunRequest(
         question=tables[0].question,
         opinions=tuple(table_opinion(t) for t in tables),
         names=tuple(t.label for t in tables),
-        n=n,
-        alpha=alpha,
-        seed=seed,
-        max_tokens=max_tokens,
-        n_orders=n_orders,
         raters=tuple(m.opinion for t in tables for m in t.members),
         rater_names=tuple(name for t in tables for name in t.member_names()),
         rater_offsets=tuple(m.offset for t in tables for m in t.members),
+        **settings,
     )
 
 

@@ -6,7 +6,7 @@ import argparse
 import logging
 import math
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from consensus_desktop import paths
 
@@ -79,6 +79,37 @@ def add_server_arguments(parser: argparse.ArgumentParser, dest_prefix: str = "")
         help="chat (/v1/chat/completions, the model's chat template) or completion "
         "(/v1/completions); auto: chat when the model id names an instruct/chat model",
     )
+
+
+def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--n --alpha --seed --max-tokens --temperature`` (same on every command that generates);
+    :func:`generation_settings` reads and checks them."""
+    parser.add_argument("--n", type=int, default=16, help="number of candidates (default 16)")
+    parser.add_argument(
+        "--alpha",
+        type=parse_alpha,
+        default=0.0,
+        help="welfare alpha: 0 utilitarian (default), 1 Nash, inf Rawlsian",
+    )
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--max-tokens", type=int, default=60)
+    parser.add_argument("--temperature", type=float, default=0.8)
+
+
+def generation_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The generation arguments as :class:`~consensus_desktop.pipeline.RunRequest` fields, checked
+    (ranges, nan: one sentence naming the field) before any file is read or model loaded."""
+    from consensus_desktop.pipeline import RunRequest
+
+    settings: dict[str, Any] = {
+        "n": args.n,
+        "alpha": args.alpha,
+        "seed": args.seed,
+        "max_tokens": args.max_tokens,
+        "temperature": args.temperature,
+    }
+    RunRequest(question="", opinions=(), **settings).validate_settings()
+    return settings
 
 
 def model_spec(

@@ -12,7 +12,12 @@ from typing import Any
 from consensus_desktop.assembly.plenary import plenary_json, plenary_request, view_of
 from consensus_desktop.assembly.record import record_plenary, refuse_taken_name
 from consensus_desktop.assembly.tables import Table, read_tables
-from consensus_desktop.cli.common import add_server_arguments, model_spec, parse_alpha
+from consensus_desktop.cli.common import (
+    add_generation_arguments,
+    add_server_arguments,
+    generation_settings,
+    model_spec,
+)
 from consensus_desktop.engine.factory import open_backend
 from consensus_desktop.engine.types import Candidate
 from consensus_desktop.pipeline import RunResult, Stage, run
@@ -29,15 +34,7 @@ def add_parser(sub: Any) -> None:
         "every member's agreement and rank by welfare over all of them. No network is used.",
     )
     p.add_argument("--tables", nargs="+", type=Path, required=True, metavar="FILE")
-    p.add_argument("--n", type=int, default=16, help="number of candidates (default 16)")
-    p.add_argument(
-        "--alpha",
-        type=parse_alpha,
-        default=0.0,
-        help="welfare alpha: 0 utilitarian (default), 1 Nash, inf Rawlsian",
-    )
-    p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--max-tokens", type=int, default=60)
+    add_generation_arguments(p)
     p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")
     add_server_arguments(p)
     p.add_argument(
@@ -48,6 +45,7 @@ def add_parser(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    settings = generation_settings(args)  # checked before any file is read
     tables = read_tables(list(args.tables))
     if args.session:
         store = SessionStore()
@@ -55,7 +53,7 @@ def main(args: argparse.Namespace) -> int:
             refuse_taken_name(store, args.session)
         finally:
             store.close()
-    request = plenary_request(tables, args.n, args.alpha, args.seed, args.max_tokens)
+    request = plenary_request(tables, **settings)
     request.validate()  # every parameter and text is checked before the model loads
     engine = open_backend(
         model_spec(args.model, args.server, args.server_model, args.server_prompt)

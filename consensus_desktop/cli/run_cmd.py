@@ -10,7 +10,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from consensus_desktop.cli.common import add_server_arguments, model_spec, parse_alpha
+from consensus_desktop.cli.common import (
+    add_generation_arguments,
+    add_server_arguments,
+    generation_settings,
+    model_spec,
+)
 from consensus_desktop.engine.factory import open_backend
 from consensus_desktop.engine.types import Candidate, Progress
 from consensus_desktop.errors import InputError
@@ -42,14 +47,7 @@ def add_parser(sub: Any) -> None:
         '"position": …, "participants": [{"name": …, "opinion": …, "baseline": 1-7}]} '
         "(position: the statement each participant rated before writing; baseline: that rating)",
     )
-    p.add_argument("--n", type=int, default=16, help="number of candidates (default 16)")
-    p.add_argument(
-        "--alpha",
-        type=parse_alpha,
-        default=0.0,
-        help="welfare alpha: 0 utilitarian (default), 1 Nash, inf Rawlsian",
-    )
-    p.add_argument("--seed", type=int, default=1234)
+    add_generation_arguments(p)
     p.add_argument(
         "--shortlist",
         type=int,
@@ -57,8 +55,6 @@ def add_parser(sub: Any) -> None:
         metavar="K",
         help="statements the room would rate, chosen for welfare and difference (default 4)",
     )
-    p.add_argument("--max-tokens", type=int, default=60)
-    p.add_argument("--temperature", type=float, default=0.8)
     p.add_argument(
         "--orders",
         type=int,
@@ -177,6 +173,7 @@ def _list_field(value: object, where: str) -> list[Any]:
 
 
 def main(args: argparse.Namespace) -> int:
+    settings = generation_settings(args)
     given = _read_input(args)
     request = RunRequest(
         question=given.question,
@@ -184,12 +181,8 @@ def main(args: argparse.Namespace) -> int:
         names=tuple(given.names),
         position=given.position,
         baselines=given.baselines,
-        n=args.n,
-        alpha=args.alpha,
-        seed=args.seed,
+        **settings,
         template=args.template,
-        max_tokens=args.max_tokens,
-        temperature=args.temperature,
         n_orders=args.orders,
         shortlist_k=args.shortlist,
     )

@@ -29,15 +29,21 @@ def error_of(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return lines[-1].removeprefix("consensus-desktop: error: ")
 
 
+# the generation arguments `run` and `plenary` share (cli.common.add_generation_arguments)
+GENERATION_CASES = [
+    (["--max-tokens", "0"], "The token limit per statement must be from 8 to 4096, not 0."),
+    (["--temperature", "-1"], "The temperature must be from 0 to 5, not -1."),
+    (["--temperature", "nan"], "The temperature must be from 0 to 5, not nan."),
+    (["--n", "10000"], "The number of candidates must be from 1 to 256, not 10000."),
+    (["--n", "0"], "The number of candidates must be from 1 to 256, not 0."),
+    (["--seed", "-3"], "The seed must be from 0 to 2.14748e+09, not -3."),
+]
+
+
 @pytest.mark.parametrize(
     ("extra", "sentence"),
     [
-        (["--max-tokens", "0"], "The token limit per statement must be from 8 to 4096, not 0."),
-        (["--temperature", "-1"], "The temperature must be from 0 to 5, not -1."),
-        (["--temperature", "nan"], "The temperature must be from 0 to 5, not nan."),
-        (["--n", "10000"], "The number of candidates must be from 1 to 256, not 10000."),
-        (["--n", "0"], "The number of candidates must be from 1 to 256, not 0."),
-        (["--seed", "-3"], "The seed must be from 0 to 2.14748e+09, not -3."),
+        *GENERATION_CASES,
         (
             ["--name", "Ann", "--name", "ann"],
             "Participants 1 and 2 have the same name 'ann'; give each a different one.",
@@ -157,3 +163,24 @@ def test_unreadable_model_is_named(
     assert capsys.readouterr().err == (
         f"consensus-desktop: error: The model file {model} cannot be read: Permission denied.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("extra", "sentence"),
+    [
+        *GENERATION_CASES,
+        (["--alpha", "nan"], ": 'nan' is not a welfare alpha: give a number >= 0, 'nash' or 'inf'"),
+    ],
+)
+def test_plenary_checks_its_generation_arguments_like_run(
+    tmp_path: Path, extra: list[str], sentence: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plenary` shares run's --n/--alpha/--seed/--max-tokens/--temperature and their checks: the
+    same sentence, exit 2, before the table files are read or a model is loaded."""
+    from test_assembly_tables import make_table
+
+    tables = [str(make_table(tmp_path, name, label=name[-1])) for name in ("Table A", "Table B")]
+    assert error_of(["plenary", "--tables", *tables, *extra], capsys).endswith(sentence)
+    missing = [str(tmp_path / "no-such-table.sqlite"), str(tmp_path / "nor-this.sqlite")]
+    assert error_of(["plenary", "--tables", *missing, *extra], capsys).endswith(sentence)
+    assert error_of([*GOOD, *extra], capsys).endswith(sentence)
