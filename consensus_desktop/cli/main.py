@@ -7,7 +7,14 @@ import sys
 from collections.abc import Sequence
 
 from consensus_desktop import __version__
-from consensus_desktop.cli import ballots_cmd, plenary_cmd, reward_cmd, run_cmd, session_cmd
+from consensus_desktop.cli import (
+    ballots_cmd,
+    plenary_cmd,
+    reward_cmd,
+    run_cmd,
+    session_cmd,
+    sft_cmd,
+)
 from consensus_desktop.cli.common import add_server_arguments, fail, setup_logging
 from consensus_desktop.errors import ConsensusError, describe_os_error
 
@@ -33,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     plenary_cmd.add_parser(sub)
     ballots_cmd.add_parser(sub)
     reward_cmd.add_parsers(sub)
+    sft_cmd.add_parser(sub)
     return parser
 
 

@@ -26,6 +26,7 @@ class Conversation:
     comments: dict[int, str]  # comment id -> text
     authors: dict[int, int]  # comment id -> author id
     votes: dict[tuple[int, int], int] = field(default_factory=dict)  # (voter, comment) -> +-1
+    passes: set[tuple[int, int]] = field(default_factory=set)  # (voter, comment): saw it, passed
 
     def opinions(self) -> dict[int, list[int]]:
         """participant -> ids of the comments they wrote (their opinion)."""
@@ -51,11 +52,10 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def load_conversation(folder: Path) -> Conversation:
-    summary = (
-        {r.get("key", ""): r.get("value", "") for r in _read_csv(folder / "summary.csv")}
-        if (folder / "summary.csv").exists()
-        else {}
-    )
+    summary: dict[str, str] = {}
+    if (folder / "summary.csv").exists():  # key,value rows, no header
+        with (folder / "summary.csv").open(newline="", encoding="utf-8") as fh:
+            summary = {row[0]: row[1] for row in csv.reader(fh) if len(row) >= 2}
     comments: dict[int, str] = {}
     authors: dict[int, int] = {}
     for row in _read_csv(folder / "comments.csv"):
@@ -75,11 +75,16 @@ def load_conversation(folder: Path) -> Conversation:
             if key not in latest or stamp >= latest[key][0]:
                 latest[key] = (stamp, int(row["vote"]))
         conv.votes = {k: v for k, (_, v) in latest.items() if v != 0}
+        conv.passes = {k for k, (_, v) in latest.items() if v == 0}
     else:
         for row in _read_csv(folder / "participants-votes.csv"):
             voter = int(row["participant"])
             for column, value in row.items():
-                if column.isdigit() and value not in ("", "0", None):
+                if not column.isdigit() or value in ("", None):
+                    continue
+                if float(value) == 0:
+                    conv.passes.add((voter, int(column)))
+                else:
                     conv.votes[(voter, int(column))] = 1 if float(value) > 0 else -1
     return conv
 
