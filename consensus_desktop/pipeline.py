@@ -365,7 +365,7 @@ def run(
         agreement=agreement,
         report=report,
         reward_version=reward.version,
-        model_file=engine.info.file_name,
+        model_file=engine.info.label,
         model_sha256=engine.sha256,
         backend=engine.info.location,
         shortened=fitted.shortened,

@@ -64,6 +64,13 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--template", choices=sorted(TEMPLATES), default=DEFAULT_TEMPLATE)
     p.add_argument("--model", help="path to a GGUF model (default: the bundled model)")
+    p.add_argument(
+        "--adapter",
+        type=Path,
+        metavar="ADAPTER.gguf",
+        help="a LoRA adapter GGUF for the model (checked against it before loading; the model "
+        "file is never modified)",
+    )
     add_server_arguments(p)
     p.add_argument(
         "--gpu-layers",
@@ -194,7 +201,7 @@ def main(args: argparse.Namespace) -> int:
     if args.gpu_layers is not None and args.server:
         raise InputError("--gpu-layers is for a model on this machine, not for --server.")
     spec = model_spec(args.model, args.server, args.server_model, args.server_prompt)
-    engine = open_backend(replace(spec, n_gpu_layers=args.gpu_layers))
+    engine = open_backend(replace(spec, n_gpu_layers=args.gpu_layers, adapter=args.adapter))
     reward = reward_for(engine)
     quiet = args.json
     result: RunResult | None = None

@@ -94,6 +94,7 @@ class BatchGenerator:
                     f"{n_seq} sequences (out of memory?). Ask for fewer candidates."
                 )
             self._ctx = ctx
+            self.model.use_adapter(ctx)  # generation only: embeddings stay the base model's
             self._ctx_cells = int(llama_cpp.llama_n_ctx(ctx))
             self._ctx_seqs = params.n_seq_max
         return self._ctx

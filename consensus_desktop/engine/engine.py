@@ -42,9 +42,10 @@ class Engine(ContextFitting):
         per_sequence_limit: int = 8192,
         max_kv_cells: int = 32768,
         prompt: str = "auto",
+        adapter: Path | None = None,
     ) -> None:
         self.model_path = Path(model_path)
-        self.model = LocalModel(model_path, n_gpu_layers=n_gpu_layers)
+        self.model = LocalModel(model_path, n_gpu_layers=n_gpu_layers, adapter=adapter)
         self.n_threads = n_threads or default_threads()
         self.generator = BatchGenerator(self.model, self.n_threads, max_kv_cells=max_kv_cells)
         self.per_sequence_limit = min(per_sequence_limit, self.model.info.n_ctx_train)

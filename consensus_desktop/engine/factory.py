@@ -26,6 +26,7 @@ class ModelSpec:
     per_sequence_limit: int = 8192
     max_kv_cells: int = 32768
     prompt: str = "auto"  # "auto" (chat template when the GGUF has one), "chat", "completion"
+    adapter: Path | None = None  # a LoRA adapter GGUF for the local model's generation
 
 
 def open_backend(spec: ModelSpec | str | Path | None = None) -> ModelBackend:
@@ -37,6 +38,11 @@ def open_backend(spec: ModelSpec | str | Path | None = None) -> ModelBackend:
     if spec.server is not None:
         from consensus_desktop.engine.server import ServerBackend
 
+        if spec.adapter is not None:
+            from consensus_desktop.errors import InputError
+
+            raise InputError("An adapter is for a model on this machine, not for a server.")
+
         return ServerBackend(spec.server)
     from consensus_desktop.engine.engine import Engine
 
@@ -46,6 +52,10 @@ def open_backend(spec: ModelSpec | str | Path | None = None) -> ModelBackend:
         path = default_model_path()
     else:
         path = spec.path
+    if spec.adapter is not None:  # refused by name before llama.cpp loads anything
+        from consensus_desktop.sft.adapter_file import check_adapter
+
+        check_adapter(spec.adapter, path)
     return Engine(
         path,
         n_threads=spec.n_threads,
@@ -53,4 +63,5 @@ def open_backend(spec: ModelSpec | str | Path | None = None) -> ModelBackend:
         per_sequence_limit=spec.per_sequence_limit,
         max_kv_cells=spec.max_kv_cells,
         prompt=spec.prompt,
+        adapter=spec.adapter,
     )

@@ -8,7 +8,8 @@ architecture this build of llama.cpp does not know.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from consensus_desktop.engine.errors import ModelFileMissing, NotAGGUFFile, TruncatedModelFile
@@ -74,6 +75,11 @@ class GGUFInfo:
     n_tensors: int
     data_end: int | None  # byte offset where the last tensor ends, when all tensor types are known
     file_size: int
+    metadata: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
+    # tensor name -> (dims in ggml order: ne[0] is the row length, ggml type)
+    tensors: Mapping[str, tuple[tuple[int, ...], int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
 
 class _Reader:
@@ -127,7 +133,7 @@ def read_gguf_header(path: Path, max_header_bytes: int = 64 << 20) -> GGUFInfo:
         )
     reader = _Reader(head)
     meta: dict[str, object] = {}
-    tensors: list[tuple[list[int], int, int]] = []
+    tensors: list[tuple[str, list[int], int, int]] = []
     try:
         reader.pos = 4
         version = int(reader.take("I"))
@@ -136,10 +142,10 @@ def read_gguf_header(path: Path, max_header_bytes: int = 64 << 20) -> GGUFInfo:
             key = reader.string()
             meta[key] = reader.value(int(reader.take("I")))
         for _ in range(n_tensors):
-            reader.string()
+            tensor_name = reader.string()
             n_dims = int(reader.take("I"))
             dims = [int(reader.take("Q")) for _ in range(n_dims)]
-            tensors.append((dims, int(reader.take("I")), int(reader.take("Q"))))
+            tensors.append((tensor_name, dims, int(reader.take("I")), int(reader.take("Q"))))
     except (EOFError, KeyError, struct.error, MemoryError) as exc:
         if len(head) < max_header_bytes:
             raise TruncatedModelFile(
@@ -150,7 +156,7 @@ def read_gguf_header(path: Path, max_header_bytes: int = 64 << 20) -> GGUFInfo:
     alignment = int(meta.get("general.alignment", 32))  # type: ignore[call-overload]
     data_start = -(-reader.pos // alignment) * alignment
     data_end: int | None = data_start if tensors else None
-    for dims, ttype, offset in tensors:
+    for _, dims, ttype, offset in tensors:
         if ttype not in _GGML_TYPE_SIZE:
             data_end = None
             break
@@ -169,6 +175,8 @@ def read_gguf_header(path: Path, max_header_bytes: int = 64 << 20) -> GGUFInfo:
         n_tensors,
         data_end,
         file_size,
+        meta,
+        {tensor_name: (tuple(dims), ttype) for tensor_name, dims, ttype, _ in tensors},
     )
     if data_end is not None and file_size < data_end:
         raise TruncatedModelFile(

@@ -44,7 +44,9 @@ def detect_backend() -> str:
 class LocalModel:
     """Owns a ``llama_model``; tokenizes and detokenizes. Not thread-safe: one owner thread."""
 
-    def __init__(self, path: str | Path, n_gpu_layers: int | None = None) -> None:
+    def __init__(
+        self, path: str | Path, n_gpu_layers: int | None = None, adapter: Path | None = None
+    ) -> None:
         path = Path(path)
         header: GGUFInfo = read_gguf_header(path)  # raises a specific error for a bad file
         llama_log.install()
@@ -65,6 +67,16 @@ class LocalModel:
                 )
             raise ModelLoadFailed(f"llama.cpp could not load {path.name}: {detail or 'no details'}")
         self._model = model
+        self._adapter: llama_cpp.llama_adapter_lora_p | None = None
+        if adapter is not None:  # checked against this model by the factory before loading
+            llama_log.clear()
+            self._adapter = llama_cpp.llama_adapter_lora_init(model, str(adapter).encode("utf-8"))
+            if not self._adapter:
+                detail = " ".join(llama_log.recent(4))
+                self.close()
+                raise ModelLoadFailed(
+                    f"llama.cpp could not load the adapter {adapter.name}: {detail or 'no details'}"
+                )
         self._vocab = llama_cpp.llama_model_get_vocab(model)
         desc = ctypes.create_string_buffer(256)
         llama_cpp.llama_model_desc(model, desc, len(desc))
@@ -79,6 +91,7 @@ class LocalModel:
             n_vocab=int(llama_cpp.llama_vocab_n_tokens(self._vocab)),
             backend=backend if n_gpu_layers != 0 else "CPU",
             n_gpu_layers=n_gpu_layers,
+            adapter=adapter.name if adapter is not None else "",
         )
         self.add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab))
         template = llama_cpp.llama_model_chat_template(model, None)
@@ -150,7 +163,19 @@ class LocalModel:
     def is_end_of_generation(self, token: int) -> bool:
         return bool(llama_cpp.llama_vocab_is_eog(self._vocab, token))
 
+    def use_adapter(self, ctx: llama_cpp.llama_context_p) -> None:
+        """Apply the LoRA adapter (if any) to a generation context, at scale 1."""
+        if self._adapter is None:
+            return
+        adapters = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(self._adapter)  # type: ignore[misc]
+        scales = (ctypes.c_float * 1)(1.0)
+        if llama_cpp.llama_set_adapters_lora(ctx, adapters, 1, scales) != 0:
+            raise ModelLoadFailed(f"llama.cpp could not apply the adapter {self.info.adapter}.")
+
     def close(self) -> None:
+        if getattr(self, "_adapter", None):  # before the model it belongs to
+            llama_cpp.llama_adapter_lora_free(self._adapter)
+            self._adapter = None
         if getattr(self, "_model", None):
             llama_cpp.llama_model_free(self._model)
             self._model = None

@@ -83,6 +83,12 @@ class ModelInfo:
     backend: str  # "CPU", "CUDA", "Metal", … or "server"
     n_gpu_layers: int
     host: str = ""  # the server's host[:port]; empty for a model on this machine
+    adapter: str = ""  # the LoRA adapter file applied to generation; empty for none
+
+    @property
+    def label(self) -> str:
+        """The model as recorded with a run: the GGUF file, and its adapter if one is applied."""
+        return f"{self.file_name} + {self.adapter}" if self.adapter else self.file_name
 
     @property
     def location(self) -> str:

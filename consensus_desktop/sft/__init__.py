@@ -5,5 +5,6 @@ The pipeline, one module a step:
 - ``opinion_groups``: opinion groups and group-aware consensus of a Polis conversation;
 - ``polis_examples``: high-consensus Polis comments as targets, other people's comments as input;
 - ``session_examples``: the statement each room rated best (and better-rated revisions);
-- ``data``: both sources in the app's prompt template, written as one JSON-lines set.
+- ``data``: both sources in the app's prompt template, written as one JSON-lines set;
+- ``adapter_file``: a LoRA adapter as a llama.cpp adapter GGUF, checked against its base model.
 """
