@@ -60,6 +60,11 @@ def logs_dir() -> Path:
     return _dir("logs")
 
 
+def log_file() -> Path:
+    """The app's log (the CLI and the app window write it; a bug's traceback goes there)."""
+    return logs_dir() / "consensus-desktop.log"
+
+
 def models_dir() -> Path:
     """GGUF files the facilitator added (downloaded or copied) and the assembled default model."""
     return data_dir() / "models"

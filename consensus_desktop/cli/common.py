@@ -36,8 +36,8 @@ def parse_alpha(text: str) -> float:
 def setup_logging(verbose: bool = False) -> None:
     handlers: list[logging.Handler] = []
     try:
-        log_file = paths.ensure_dir(paths.logs_dir()) / "consensus-desktop.log"
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        paths.ensure_dir(paths.log_file().parent)
+        handlers.append(logging.FileHandler(paths.log_file(), encoding="utf-8"))
     except OSError:  # a read-only home: the command still runs, without a log file
         handlers.append(logging.NullHandler())
     if verbose:

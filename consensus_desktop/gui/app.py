@@ -23,5 +23,8 @@ def main(model_path: str | None = None) -> int:
     if store is None:
         return 1
     window = MainWindow(model_path, store=store)
+    from consensus_desktop.gui.dialogs import error_hook
+
+    sys.excepthook = error_hook(window)  # a bug in a slot: a dialog and the log, never a crash
     window.show()
     return int(app.exec())

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from consensus_desktop.errors import ConsensusError
+from consensus_desktop.gui.dialogs import Failure, describe
 from consensus_desktop.gui.worker import GeneratorWorker, JobRunner
 
 
@@ -23,8 +24,8 @@ class _Loaded:
 
 
 class _LoadFailed:
-    def __init__(self, message: str) -> None:
-        self.message = message
+    def __init__(self, failure: Failure) -> None:
+        self.failure = failure
 
 
 def _close_job(engine: Any, reward: Any) -> Callable[[Callable[[], bool]], Iterator[Any]]:
@@ -45,7 +46,7 @@ class EngineHost(QObject):
     ready = Signal()
     # A failed load arrives as an item, not through the worker's ``failed`` signal: with PySide6
     # 6.12, re-emitting from a slot queued by that str signal made the interpreter crash at exit.
-    load_failed = Signal(str)
+    load_failed = Signal(object)  # a dialogs.Failure
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +80,7 @@ class EngineHost(QObject):
                 else:
                     yield from self.open_model(model_path, n_gpu_layers)
             except ConsensusError as exc:  # reported as an item: see ``load_failed``
-                yield _LoadFailed(str(exc))
+                yield _LoadFailed(describe(exc))
 
         worker = self.runner.submit(job, start=False)
         worker.item.connect(self._on_item)
@@ -115,7 +116,7 @@ class EngineHost(QObject):
         if isinstance(item, str):
             self.status.emit(item)
         elif isinstance(item, _LoadFailed):
-            self._on_failed(item.message)
+            self._on_failed(item.failure)
         elif isinstance(item, _Loaded):
             old = (self.engine, self.reward)
             self.engine, self.reward = item.engine, item.reward
@@ -125,18 +126,26 @@ class EngineHost(QObject):
             self.status.emit(f"Model: {info.file_name} · {info.location} · loaded")
             self.ready.emit()
 
-    def _on_failed(self, message: str) -> None:
-        self.error = message
+    def _on_failed(self, failure: Failure) -> None:
+        self.error = failure.text
         if self.engine is not None:
             self.status.emit(
                 f"Model: {self.engine.info.file_name} still in use (the new one failed)"
             )
         else:
             self.status.emit("Model: not available")
-        self.load_failed.emit(message)
+        self.load_failed.emit(failure)
 
-    def submit(self, factory: Callable[[Callable[[], bool]], Iterator[Any]]) -> GeneratorWorker:
-        return self.runner.submit(factory)
+    def submit(
+        self, factory: Callable[[Callable[[], bool]], Iterator[Any]], start: bool = True
+    ) -> GeneratorWorker:
+        """Queue a job on the model's thread. A caller that listens to the job passes
+        ``start=False``, connects, then calls :meth:`start`: a job that fails at once would
+        otherwise emit its signals before anyone is connected, and the screen would wait forever."""
+        return self.runner.submit(factory, start)
+
+    def start(self, worker: GeneratorWorker) -> None:
+        self.runner.start(worker)
 
     def shutdown(self) -> None:
         self.runner.shutdown()

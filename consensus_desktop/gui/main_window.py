@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 from consensus_desktop import __version__, server_config
 from consensus_desktop.engine.server import ServerSpec, privacy_notice
 from consensus_desktop.facilitation import Facilitation
+from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.context import AppContext
+from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.engine_host import EngineHost
 from consensus_desktop.gui.model_manager import ModelManager
 from consensus_desktop.gui.projector import ProjectorWindow
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.model_status)
         host.status.connect(self.model_status.setText)
         host.ready.connect(self._model_ready)
+        host.load_failed.connect(self._model_failed)
         self._menus()
         if host.is_ready:
             self._model_ready()
@@ -231,6 +234,10 @@ class MainWindow(QMainWindow):
         default = is_default_model(info.file_name)
         self.model_menu_note.setText(f"In use: {self.model_status.text().removeprefix('Model: ')}")
         self.screens["start"].show_model_note(DEFAULT_MODEL_NOTE if default else "")  # type: ignore[attr-defined]
+
+    def _model_failed(self, failure: Failure) -> None:
+        """A model that did not load: a dialog says why (the old model, if any, stays in use)."""
+        dialogs.show_failure(self, failure)
 
     def zoom(self, direction: int) -> None:
         """Ctrl+plus / Ctrl+minus / Ctrl+0; remembered for the next start."""

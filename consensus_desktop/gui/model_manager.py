@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from consensus_desktop import paths
 from consensus_desktop.engine.errors import ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
+from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.worker import GeneratorWorker, JobFactory, JobRunner
 from consensus_desktop.model_advice import recommend, recommendation_line, total_ram_gb
 from consensus_desktop.model_catalog import load_catalog
@@ -124,7 +125,7 @@ class ModelManager(QDialog):
         # bound methods of this dialog, so Qt runs them on the GUI thread (a lambda would run on
         # the worker's thread and touch widgets from there)
         self.worker.item.connect(self._on_item)
-        self.worker.failed.connect(self._finished)
+        self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_done)
         self.worker.cancelled.connect(self._on_cancelled)
         self.runner.start(self.worker)
@@ -134,6 +135,10 @@ class ModelManager(QDialog):
 
     def _on_cancelled(self) -> None:
         self._finished(self._messages[1])
+
+    def _on_failed(self, failure: Failure) -> None:
+        """Said on this dialog's own status line (the dialog stays open and usable)."""
+        self._finished(failure.text)
 
     def _selected(self) -> tuple[str, Any, str] | None:
         item = self.list.currentItem()

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from consensus_desktop import server_config
 from consensus_desktop.engine.server import ServerBackend, ServerSpec, list_models, privacy_notice
 from consensus_desktop.engine.server_http import Endpoint
-from consensus_desktop.errors import ServerError
+from consensus_desktop.errors import ServerError, StorageError
+from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.worker import JobRunner
 
 
@@ -109,10 +110,11 @@ class ServerDialog(QDialog):
         self._idle()
         self._done(result)
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
+    @Slot(object)
+    def _on_failed(self, failure: Failure) -> None:
+        """Said on this dialog's own status line (the dialog stays open and usable)."""
         self._idle()
-        self.status.setText(message)
+        self.status.setText(failure.text)
 
     def _idle(self) -> None:
         for b in self.buttons.values():
@@ -154,14 +156,24 @@ class ServerDialog(QDialog):
         except ServerError as exc:
             self.status.setText(str(exc))
             return
-        server_config.save(server_config.ServerSettings(spec.url, spec.model, True, spec.api_key))
+        if not self._save(server_config.ServerSettings(spec.url, spec.model, True, spec.api_key)):
+            return
         self.use_server.emit(spec)
         self.accept()
 
     def accept_local(self) -> None:
         saved = server_config.load()
-        server_config.save(
+        if not self._save(
             server_config.ServerSettings(saved.url, saved.model, False, saved.api_key)
-        )
+        ):
+            return
         self.use_local.emit()
         self.accept()
+
+    def _save(self, settings: server_config.ServerSettings) -> bool:
+        try:
+            server_config.save(settings)
+        except StorageError as exc:  # a read-only or full config folder: said here, dialog open
+            self.status.setText(str(exc))
+            return False
+        return True

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 from consensus_desktop.engine.errors import GenerationCancelled
-from consensus_desktop.errors import ConsensusError
+from consensus_desktop.gui.dialogs import describe
 
 JobFactory = Callable[[Callable[[], bool]], Iterator[Any]]
 
@@ -23,7 +23,7 @@ JobFactory = Callable[[Callable[[], bool]], Iterator[Any]]
 class GeneratorWorker(QObject):
     item = Signal(object)
     finished = Signal(object)  # the last event, or None
-    failed = Signal(str)
+    failed = Signal(object)  # a dialogs.Failure: title and one sentence
     cancelled = Signal()
     ended = Signal()  # after any of the above: the runner may let go of the worker
 
@@ -45,10 +45,8 @@ class GeneratorWorker(QObject):
             self.finished.emit(last)
         except GenerationCancelled:
             self.cancelled.emit()
-        except ConsensusError as exc:  # one sentence the user can act on
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a bug: reported to the user, never swallowed silently
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a ConsensusError's sentence; a bug: logged, never swallowed
+            self.failed.emit(describe(exc))
         finally:
             self.ended.emit()
 

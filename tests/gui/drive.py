@@ -36,6 +36,28 @@ def wait_until(check: Callable[[], bool], timeout_ms: int = 60_000) -> None:
             raise TimeoutError("the app did not reach the expected state")
 
 
+def error_dialogs() -> list[QWidget]:
+    """The error boxes on screen (``dialogs.show_failure`` names them ``error_dialog``)."""
+    return [
+        w
+        for w in QApplication.topLevelWidgets()
+        if w.objectName() == "error_dialog" and w.isVisible()
+    ]
+
+
+def close_error_dialog(timeout_ms: int = 10_000) -> tuple[str, str]:
+    """Wait for the one error box, read its title and sentence, close it with Enter (as the
+    facilitator would) and wait until it is gone."""
+    wait_until(lambda: error_dialogs() != [], timeout_ms)
+    [box] = error_dialogs()
+    title, text = box.windowTitle(), box.informativeText()  # type: ignore[attr-defined]
+    assert box.text() == title  # type: ignore[attr-defined]  # the headline says it too
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    wait_until(lambda: error_dialogs() == [], timeout_ms)
+    wait_until(lambda: QApplication.activeWindow() is not None, timeout_ms)  # keys reach it again
+    return title, text
+
+
 def ctrl_enter(win: QWidget) -> None:
     QTest.keyClick(
         QApplication.focusWidget() or win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier

@@ -57,7 +57,7 @@ def main() -> None:
 
     host.open_model = slow_open  # type: ignore[method-assign]
     failures: list[str] = []
-    host.load_failed.connect(failures.append)
+    host.load_failed.connect(lambda failure: failures.append(f"{failure.title}: {failure.text}"))
     host.load("broken.gguf")
     report["serving_while_loading"] = host.engine is old and host.is_ready
     gate.set()

@@ -24,7 +24,7 @@ def test_switching_models_keeps_the_old_one_until_the_new_one_loads() -> None:
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report == {
         "serving_while_loading": True,
-        "failures": ["broken.gguf is not a GGUF model file."],
+        "failures": ["Model file problem: broken.gguf is not a GGUF model file."],
         "old_kept_after_failure": True,
         "now": "new",
         "old_closed_on_owner_thread": True,

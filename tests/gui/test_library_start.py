@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from drive import close_error_dialog
 
 from consensus_desktop.gui.library_start import open_library
 from consensus_desktop.store.schema import SCHEMA_VERSION
@@ -102,5 +103,6 @@ def test_start_page_import_refuses_a_hostile_file_on_screen(window, tmp_path: Pa
     conn.close()
     start = window.screens["start"]
     start.import_file(str(hostile))
-    assert "hostile.sqlite contains a view, 'forever'" in start.error_label.text()
+    title, text = close_error_dialog()
+    assert title == "Could not import" and "hostile.sqlite contains a view, 'forever'" in text
     assert window.ctx.store.sessions() == []

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from drive import pass_round, rate_shortlist, show, wait_until
+from drive import close_error_dialog, pass_round, rate_shortlist, show, wait_until
 from fakes import FakeEngine, FakeReward
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "unit"))
@@ -71,12 +71,13 @@ def test_plenary_end_to_end_with_ballots(
         make_table(tmp_path, "Table B", label="B", people=("Di", "Ed", "Flo")),
         make_table(tmp_path, "Table C", label="C", people=("Gus", "Hal", "Ida", "Jo")),
     ]
-    informed: list[str] = []
-    monkeypatch.setattr(dialogs, "inform", lambda _p, _t, text: informed.append(text))
-    # a bad set is refused with one sentence, nothing recorded
+    # a bad set is refused with one sentence in a dialog, nothing recorded
     monkeypatch.setattr(plenary_screen, "pick_files", lambda *a: [str(tables[0])] * 2)
     window.new_plenary()
-    assert informed == ["Table A.sqlite is given twice: give each table's file once."]
+    assert close_error_dialog() == (
+        "Cannot start the plenary",
+        "Table A.sqlite is given twice: give each table's file once.",
+    )
     assert window.ctx.store.sessions() == []
 
     screen = open_plenary(window, monkeypatch, tables, "Town plenary")

@@ -8,7 +8,7 @@ import subprocess
 from html import escape
 from pathlib import Path
 
-from drive import NAMES, run_whole_session
+from drive import NAMES, close_error_dialog, run_whole_session
 
 
 def test_save_report_after_a_rated_session(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -23,7 +23,8 @@ def test_save_report_after_a_rated_session(window, tmp_path: Path) -> None:  # t
     pdf = results.save_report(tmp_path / "r.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     assert results.save_report(tmp_path / "missing" / "r.html") is None
-    assert "does not exist" in results.error_label.text()
+    title, text = close_error_dialog()
+    assert title == "Could not save" and "does not exist" in text
     # the same library through the command line
     exe = shutil.which("consensus-desktop") or "consensus-desktop"
     library = win.ctx.store.path

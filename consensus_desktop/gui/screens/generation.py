@@ -8,6 +8,8 @@ from typing import Any
 from PySide6.QtWidgets import QListWidget, QProgressBar, QWidget
 
 from consensus_desktop.engine.types import Candidate, Progress
+from consensus_desktop.gui import dialogs
+from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint, scale_font
 from consensus_desktop.gui.worker import GeneratorWorker
@@ -81,12 +83,13 @@ class GenerationScreen(Screen):
 
         self.list.clear()
         self._set_running(True)
-        worker = self.ctx.engine.submit(job)
+        worker = self.ctx.engine.submit(job, start=False)
         worker.item.connect(self._on_item)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         worker.cancelled.connect(self._on_cancelled)
         self.worker = worker
+        self.ctx.engine.start(worker)  # only now: not even a job that fails at once goes unheard
 
     def _on_item(self, item: object) -> None:
         if isinstance(item, Stage):
@@ -111,10 +114,11 @@ class GenerationScreen(Screen):
             self.ctx.session.record_run(last)
             self.done.emit("tradeoffs")
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, failure: Failure) -> None:
         self.worker = None
         self._set_running(False)
-        self.stage.setText(f"Something went wrong: {message}. Nothing entered was lost; try again.")
+        self.stage.setText("Not finished. Nothing entered was lost; press Ctrl+Enter to try again.")
+        dialogs.show_failure(self, failure)
 
     def _on_cancelled(self) -> None:
         self.worker = None

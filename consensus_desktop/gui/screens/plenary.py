@@ -22,6 +22,7 @@ from consensus_desktop.assembly.tables import Table, read_tables
 from consensus_desktop.errors import ConsensusError
 from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.gui import dialogs
+from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
 from consensus_desktop.gui.widgets.table_heatmap import TableHeatmap
@@ -82,7 +83,7 @@ class PlenaryScreen(Screen):
         try:
             tables = read_tables([Path(f) for f in files])
         except ConsensusError as exc:
-            dialogs.inform(self, "Cannot start the plenary", str(exc))
+            dialogs.show_error(self, exc, "Cannot start the plenary")
             return
         assembly = next((t.assembly for t in tables if t.assembly), "")
         name = dialogs.ask_text(
@@ -93,7 +94,7 @@ class PlenaryScreen(Screen):
         try:
             refuse_taken_name(self.ctx.store, name)
         except ConsensusError as exc:
-            dialogs.inform(self, "Cannot start the plenary", str(exc))
+            dialogs.show_error(self, exc, "Cannot start the plenary")
             return
         if not self.ctx.engine.is_ready:
             dialogs.inform(
@@ -114,12 +115,13 @@ class PlenaryScreen(Screen):
             f"Writing plenary statements from {len(tables)} tables ({people} people)…"
         )
         self.pending = (tables, name, on_ready)
-        worker = self.ctx.engine.submit(job)
+        worker = self.ctx.engine.submit(job, start=False)
         # bound methods of this widget: Qt delivers them on the GUI thread
         worker.item.connect(self._on_item)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         self.worker = worker
+        self.ctx.engine.start(worker)  # after connecting: a job that fails at once is heard
 
     def _on_finished(self, last: object) -> None:
         self.worker = None
@@ -130,15 +132,15 @@ class PlenaryScreen(Screen):
         try:
             sid = record_plenary(self.ctx.store, name, tables, last)
         except ConsensusError as exc:
-            dialogs.inform(self, "The plenary was not saved", str(exc))
+            dialogs.show_error(self, exc, "The plenary was not saved")
             return
         self.message.emit(f"Plenary {name!r} is ready.")
         on_ready(sid)
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, failure: Failure) -> None:
         self.worker = None
         self.pending = None
-        dialogs.inform(self, "The plenary statements were not written", message)
+        dialogs.show_failure(self, failure)
 
     def _on_item(self, item: object) -> None:
         if isinstance(item, Stage):
@@ -207,17 +209,19 @@ class PlenaryScreen(Screen):
         folder = pick_folder(self, "Folder for the ballot files")
         if not folder:
             return
+        store, sid = self.ctx.store, self.plenary.session_id
         try:
-            files = export_ballots(self.ctx.store, self.plenary.session_id, Path(folder), BALLOT_K)
+            try:
+                files = export_ballots(store, sid, Path(folder), BALLOT_K)
+            except ConsensusError as exc:
+                if "exists" not in str(exc) or not dialogs.confirm(
+                    self, "Replace the ballot files?", f"{exc}\nReplace the existing ballot files?"
+                ):
+                    raise
+                files = export_ballots(store, sid, Path(folder), BALLOT_K, force=True)
         except ConsensusError as exc:
-            if "exists" not in str(exc) or not dialogs.confirm(
-                self, "Replace the ballot files?", f"{exc}\nReplace the existing ballot files?"
-            ):
-                self.show_error(str(exc))
-                return
-            files = export_ballots(
-                self.ctx.store, self.plenary.session_id, Path(folder), BALLOT_K, force=True
-            )
+            dialogs.show_error(self, exc)
+            return
         self.message.emit(f"{len(files)} ballot files written to {folder}.")
 
     def import_ballots(self) -> None:
@@ -227,9 +231,8 @@ class PlenaryScreen(Screen):
         try:
             done = import_ballots(self.ctx.store, self.plenary.session_id, [Path(f) for f in files])
         except ConsensusError as exc:
-            self.show_error(f"Nothing was imported: {exc}")
+            dialogs.show_error(self, exc, "Nothing was imported")
             return
-        self.show_error("")
         self.message.emit(
             "; ".join(f"table {r.table}: {r.ratings_added} new ratings" for r in done)
         )

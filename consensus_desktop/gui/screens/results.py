@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QTabWidget, QVBoxLayout, QWidget
 
+from consensus_desktop.errors import ConsensusError
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.report_pdf import write_pdf
 from consensus_desktop.gui.screens.base import Screen
@@ -17,7 +18,6 @@ from consensus_desktop.gui.style import body, heading, hint
 from consensus_desktop.gui.widgets.rating_bars import RatingBars
 from consensus_desktop.gui.widgets.results_table import ResultsTable
 from consensus_desktop.report import ReportOptions, gather, save_html
-from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.exports import (
     CSV_FILES,
     anonymise_session,
@@ -141,8 +141,8 @@ class ResultsScreen(Screen):
     def _write(self, write: Callable[[], Path]) -> Path | None:
         try:
             return write()
-        except SessionFileError as exc:
-            self.show_error(f"Not saved: {exc}")
+        except ConsensusError as exc:  # a dialog with the sentence; the page stays as it was
+            dialogs.show_error(self, exc)
             return None
 
     def export_file(self, path: Path | None = None) -> Path | None:
@@ -217,6 +217,5 @@ class ResultsScreen(Screen):
 
         out = self._write(write)
         if out is not None:
-            self.show_error("")
             self.message.emit(f"Report saved to {out}")
         return out

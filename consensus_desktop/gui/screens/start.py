@@ -9,6 +9,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QListWidgetItem, QWidget
 
+from consensus_desktop.errors import ConsensusError
+from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
 from consensus_desktop.rehearsal import create_rehearsal, pick_question
@@ -86,11 +88,13 @@ class StartScreen(Screen):
         if not path:
             return
         try:
-            results = import_session_file(Path(path), self.ctx.store.db)
-        except (SessionFileError, sqlite3.Error) as exc:
-            self.show_error(f"Cannot import: {exc}")
+            try:
+                results = import_session_file(Path(path), self.ctx.store.db)
+            except sqlite3.Error as exc:  # said like the importer's own refusals
+                raise SessionFileError(f"{Path(path).name} could not be imported: {exc}.") from exc
+        except ConsensusError as exc:
+            dialogs.show_error(self, exc, "Could not import")
             return
-        self.show_error("")
         new = [r.name for r in results if not r.skipped]
         old = [r.name for r in results if r.skipped]
         self.message.emit(
