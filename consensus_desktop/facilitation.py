@@ -486,6 +486,7 @@ class Facilitation:
             shortlist_k=s.shortlist_k,
             position=position if rated else "",
             baselines=tuple(float(rated.get(p["id"], 4)) for p in people) if rated else (),
+            earlier=tuple(c.text for c in self.round_candidates()) if self.regenerating else (),
         )
 
     def needs_revision(self) -> bool:
@@ -578,6 +579,7 @@ class Facilitation:
         regenerated = self.regenerating
         round_ = self.rounds_done() - 1 if regenerated else self.rounds_done()
         kind = "revision" if result.request.previous_statement else "initial"
+        id_of = {c.text: c.id for c in self.round_candidates()} if regenerated else {}
         run_id, _ = store_run_result(
             self.store,
             self.session_id,
@@ -586,6 +588,7 @@ class Facilitation:
             result,
             round_,
             kind,
+            [id_of[t] for t in result.request.earlier],
         )
         if regenerated:
             self.store.log_event(
@@ -699,16 +702,25 @@ class Facilitation:
         return [s.candidates[i] for i in order[:k]]
 
     def _stored_shortlist(self, current: list[CandidateView]) -> list[CandidateView]:
+        # A regeneration chooses over the whole round and moves the marks (store_run_result), so
+        # each rank is held once; a file from before that holds one shortlist per run of the
+        # round, and the latest run's is the one that counted.
+        run_ids = self.round_run_ids() or [-1]
+        marks = ",".join("?" * len(run_ids))
         rows = self.store.db.query(
-            "SELECT id FROM candidates WHERE run_id = ? AND shortlist_rank IS NOT NULL "
-            "ORDER BY shortlist_rank",
-            [self.latest_run_id()],
+            f"SELECT id, shortlist_rank FROM candidates WHERE run_id IN ({marks}) "
+            "AND shortlist_rank IS NOT NULL ORDER BY shortlist_rank, run_id DESC",
+            run_ids,
         )
+        by_rank: dict[int, int] = {}
+        for r in rows:
+            by_rank.setdefault(r["shortlist_rank"], r["id"])
         root: dict[int, int] = {}
         for c in self.round_candidates(include_replaced=True):  # originals before their edits
             root[c.id] = root.get(c.edited_from, c.id) if c.edited_from else c.id
         by_root = {root.get(c.id, c.id): c for c in current}
-        return [by_root[r["id"]] for r in rows if r["id"] in by_root]
+        chosen = (by_root.get(root.get(cid, cid)) for cid in by_rank.values())
+        return [c for c in chosen if c is not None]
 
     def run_screening(self) -> tuple[str, int, list[dict[str, Any]]]:
         """(shortlist rule, near-duplicates folded, rejected samples) of the latest run."""

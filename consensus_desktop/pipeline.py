@@ -22,7 +22,7 @@ from consensus_desktop.engine.types import (
 from consensus_desktop.errors import InputError, ModelFileError
 from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan, require_text
 from consensus_desktop.reward.base import RewardModel, RewardVersion
-from consensus_desktop.screening import off_topic, text_rejection
+from consensus_desktop.screening import near_copies, off_topic, text_rejection
 from consensus_desktop.shortlist import TRUSTED_AUC, Shortlist, choose
 from consensus_desktop.welfare.isoelastic import alpha_to_json, ranking, welfare
 from consensus_desktop.welfare.tradeoff import TradeOff, analyse
@@ -60,6 +60,9 @@ class RunRequest:
     previous_statement: str = ""
     critiques: tuple[str, ...] = ()
     shortlist_k: int = 4  # statements the room rates
+    # a regeneration: the round's statements written before, never written again and shortlisted
+    # together with the new ones (so "write more" can only add to what the room may rate)
+    earlier: tuple[str, ...] = ()
     # the position statement each participant rated before writing, and those ratings (1-7)
     position: str = ""
     baselines: tuple[float, ...] = ()
@@ -199,7 +202,8 @@ class RunResult:
         return [f"{names[i]}: {change}" for i, change in self.opinion_changes]
 
     rejected: tuple[Rejected, ...] = field(default=())
-    shortlist: Shortlist | None = None  # indices into ``generated``
+    # indices into ``generated``, then (from len(generated) on) into ``request.earlier``
+    shortlist: Shortlist | None = None
 
     def to_json(self) -> dict[str, object]:
         names = self.request.participant_names()
@@ -261,7 +265,16 @@ class RunResult:
         if self.shortlist is None:
             return []
         ranked_of = {c.text: i for i, c in enumerate(self.candidates)}
-        return [ranked_of[self.generated[i].text] for i in self.shortlist.chosen]
+        n = len(self.generated)
+        return [ranked_of[self.generated[i].text] for i in self.shortlist.chosen if i < n]
+
+    def shortlisted_earlier(self) -> list[tuple[int, int]]:
+        """(rank in the shortlist, index into ``request.earlier``) of each earlier statement the
+        shortlist kept, for a regeneration."""
+        if self.shortlist is None:
+            return []
+        n = len(self.generated)
+        return [(r, i - n) for r, i in enumerate(self.shortlist.chosen) if i >= n]
 
     @property
     def shortlist_rule(self) -> str | None:
@@ -327,11 +340,11 @@ def run(
             "attempts; try again with another seed, more tokens per statement, or a bigger model."
         )
     yield Stage("predicting", reward.version.label)
-    agreement: np.ndarray | None = None
+    predicted: np.ndarray | None = None
     for ev in reward.predict(
         request.question,
         request.raters or fitted.opinions,
-        [c.text for c in generated],
+        [*(c.text for c in generated), *request.earlier],
         should_stop,
         "" if request.raters else request.position,  # baselines are the opinion writers'
         () if request.raters else request.baselines,
@@ -339,14 +352,20 @@ def run(
         if isinstance(ev, Progress):
             yield ev
         else:
-            agreement = np.asarray(ev, dtype=np.float64)
-    assert agreement is not None and agreement.shape == (len(generated), len(raters))
+            predicted = np.asarray(ev, dtype=np.float64)
+    pool = len(generated) + len(request.earlier)
+    assert predicted is not None and predicted.shape == (pool, len(raters))
     if request.rater_offsets:
-        agreement = shift_predictions(agreement, request.rater_offsets)
+        predicted = shift_predictions(predicted, request.rater_offsets)
     yield Stage("ranking")
+    agreement = predicted[: len(generated)]
     order, w = rank(agreement, request.alpha)
     trusted = (reward.version.val_auc or 0.5) >= TRUSTED_AUC
-    shortlist = choose(done.embeddings, w, done.opinion_embeddings, request.shortlist_k, trusted)
+    pool_emb, pool_w = done.embeddings, w
+    if request.earlier:
+        pool_emb = np.vstack([pool_emb, _embed(reward, request.earlier, should_stop)])
+        pool_w = np.concatenate([w, rank(predicted[len(generated) :], request.alpha)[1]])
+    shortlist = choose(pool_emb, pool_w, done.opinion_embeddings, request.shortlist_k, trusted)
     ranked = tuple(
         RankedCandidate(
             generated[i].text,
@@ -400,6 +419,8 @@ def _generate(
     embeddings; one top-up round replaces those); ends with what was kept."""
     context = (request.question, *opinions)
     ctx_emb = _embed(reward, context, should_stop)
+    examples = request.example_statements()
+    example_emb = _embed(reward, examples, should_stop) if examples else ctx_emb[:0]
     kept: list[Candidate] = []
     emb = np.zeros((0, ctx_emb.shape[1]))
     reports: list[GenerationReport] = []
@@ -416,7 +437,7 @@ def _generate(
             should_stop,
             (*context, *request.example_statements()),
             lambda text: text_rejection(text, request.question),
-            [c.text for c in kept],
+            [*request.earlier, *(c.text for c in kept)],
         ):
             if isinstance(event, GenerationReport):
                 reports.append(event)
@@ -427,10 +448,14 @@ def _generate(
         if not new:
             continue
         new_emb = _embed(reward, [c.text for c in new], should_stop)
-        flags = off_topic(np.vstack([emb, new_emb]), ctx_emb)[len(kept) :]
-        for c, off in zip(new, flags, strict=True):
-            if off:
+        copies = near_copies(new_emb, example_emb)
+        off = off_topic(np.vstack([emb, new_emb]), ctx_emb)[len(kept) :]
+        for c, is_copy, is_off in zip(new, copies, off, strict=True):
+            if is_copy:
+                yield Rejected(c.text, "copies an example of the prompt", c.seed)
+            elif is_off:
                 yield Rejected(c.text, "off the question", c.seed)
+        flags = copies | off
         kept += [c for c, off in zip(new, flags, strict=True) if not off]
         emb = np.vstack([emb, new_emb[~flags]])
     report = GenerationReport(

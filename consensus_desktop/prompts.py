@@ -27,6 +27,13 @@ JURY_INTRO = (
     "questions. Below we present one such question along with the opinions of each individual "
     "citizen followed by their consensus statement."
 )
+# v2: what a good statement does, said once before the examples (no word about "citizens" or
+# "opinions", which small models copy into statements about the room).
+GOOD_STATEMENT = (
+    " A good consensus statement answers the question directly, in the jury's own words; it says "
+    "what everyone can support and how it meets the worries of those who disagree, so that each "
+    "of them could endorse it."
+)
 JURY_FOOTER = "After a good debate, the citizen's jury came to the following consensus view:"
 REVISION_FOOTER = (
     "After a good debate, and having heard each citizen's critique of the previous statement, "
@@ -212,6 +219,23 @@ FEW_SHOT_EXAMPLES: tuple[FewShotExample, ...] = (
     ),
 )
 
+# v2's third example: a room split for and against, bridged by conditions both sides can accept.
+DIVIDED_EXAMPLE = FewShotExample(
+    question="Should the city charge drivers a fee to enter the centre at peak times?",
+    opinions=(
+        "Yes. The air in the centre is dirty and buses sit in traffic; drivers should pay for the "
+        "space they take.",
+        "No. It is a tax on shift workers and carers who have no other way to get to work.",
+        "Only once the buses are good enough to be a real alternative.",
+        "I run a shop in the centre and I am afraid my customers will drive to the malls instead.",
+    ),
+    consensus=(
+        "A peak-time fee should come only once buses and park-and-ride give people a real "
+        "alternative, and all of its income should go to public transport, with discounts for "
+        "shift workers and carers and free access for deliveries to local shops."
+    ),
+)
+
 
 def _opinion_lines(opinions: Sequence[str], order: Sequence[int]) -> str:
     return "".join(f"Opinion: {opinions[i]}\n\n" for i in order)
@@ -246,13 +270,14 @@ class JuryTemplate:
 
     version: str
     examples: tuple[FewShotExample, ...] = field(default=())
+    intro: str = JURY_INTRO
 
     def plan(self, question: str, opinions: Sequence[str], n_orders: int = 1) -> PromptPlan:
         q = require_text(question, "The question").text
         ops = [require_text(o, f"Opinion {i + 1}").text for i, o in enumerate(opinions)]
         if not ops:
             raise EmptyTextError("At least one opinion is needed to write a consensus statement.")
-        prefix = JURY_INTRO + "\n\n"
+        prefix = self.intro + "\n\n"
         for ex in self.examples:
             prefix += f"Question: {ex.question}\n\n"
             prefix += _opinion_lines(ex.opinions, range(len(ex.opinions)))
@@ -296,5 +321,10 @@ class RevisionTemplate:
 
 JURY_ZERO_SHOT = JuryTemplate("jury-zero-shot-v1")
 JURY_FEW_SHOT = JuryTemplate("jury-few-shot-v1", FEW_SHOT_EXAMPLES)
+JURY_FEW_SHOT_V2 = JuryTemplate(
+    "jury-few-shot-v2", (*FEW_SHOT_EXAMPLES, DIVIDED_EXAMPLE), JURY_INTRO + GOOD_STATEMENT
+)
 REVISION = RevisionTemplate()
-TEMPLATES: dict[str, JuryTemplate] = {t.version: t for t in (JURY_ZERO_SHOT, JURY_FEW_SHOT)}
+TEMPLATES: dict[str, JuryTemplate] = {
+    t.version: t for t in (JURY_ZERO_SHOT, JURY_FEW_SHOT, JURY_FEW_SHOT_V2)
+}

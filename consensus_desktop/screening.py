@@ -50,12 +50,30 @@ def off_topic(candidates: np.ndarray, context: np.ndarray) -> np.ndarray:
     return np.asarray(closeness < floor)
 
 
+def near_copies(candidates: np.ndarray, references: np.ndarray) -> np.ndarray:
+    """Boolean per candidate: a near-duplicate of one of the reference texts (e.g. the prompt's
+    example statements, which a small model sometimes copies with a word or two changed)."""
+    if len(candidates) == 0 or len(references) == 0:
+        return np.zeros(len(candidates), dtype=bool)
+    return np.asarray((unit(candidates) @ unit(references).T).max(axis=1) >= NEAR_DUPLICATE)
+
+
+def coverage(candidates: np.ndarray, opinions: np.ndarray) -> np.ndarray:
+    """Per candidate: its lowest cosine to any one opinion, i.e. how near it comes to the
+    participant it serves worst (a one-sided statement is far from somebody)."""
+    if len(candidates) == 0 or len(opinions) == 0:
+        return np.zeros(len(candidates))
+    return np.asarray((unit(candidates) @ unit(opinions).T).min(axis=1))
+
+
 # -- text filters (no embeddings) ---------------------------------------------------------------
 # A statement about the opinions or the people in the room instead of the question.
 _META = re.compile(
     r"\b(?:the (?:first|second|third|last|other|above|previous|following) (?:two|three|one|ones|"
     r"opinions?|statements?|citizens?|participants?|speakers?|people)|the above|as a jury|"
-    r"(?:this|the|our) jury|the (?:citizens|participants|jurors)\b|(?:these|those|all|the) "
+    r"(?:this|the|our) jury|citizens?['’]?s?['’]? jury|(?:all|most|some|many|both|each|none|other|rest) of the (?:citizens|"
+    r"participants|jurors)|the (?:citizens|participants|jurors)['’]?s?['’]? (?:\w+ )?(?:agree|"
+    r"disagree|opinions?|views?|said|says|think|believe|feel|wants?|wrote)\b|(?:these|those|all|the) "
     r"opinions|opinion \d|(?:first|second|third) (?:citizen|participant|opinion|speaker)|"
     r"consensus (?:statement|view))",
     re.IGNORECASE,

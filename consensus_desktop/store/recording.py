@@ -25,12 +25,33 @@ def store_run_result(
     result: RunResult,
     round_: int = 0,
     kind: str = "initial",
+    earlier_ids: Sequence[int] = (),
 ) -> tuple[int, list[int]]:
     """Save a run, its candidates (generation order) and predictions in one transaction; returns
-    (run id, candidate ids)."""
+    (run id, candidate ids). For a regeneration, ``earlier_ids`` are the candidate ids of
+    ``result.request.earlier``: the shortlist was chosen over them too, so the round's earlier
+    marks are replaced by this run's choice."""
     with store.transaction():
-        return _store_run_result(
+        run_id, cids = _store_run_result(
             store, session_id, question_id, participant_ids, result, round_, kind
+        )
+        if earlier_ids:
+            _move_shortlist_marks(store, run_id, result, earlier_ids)
+        return run_id, cids
+
+
+def _move_shortlist_marks(
+    store: SessionStore, run_id: int, result: RunResult, earlier_ids: Sequence[int]
+) -> None:
+    run = store.db.table("generation_runs").get(run_id)
+    store.db.execute(
+        "UPDATE candidates SET shortlist_rank = NULL WHERE run_id IN (SELECT id FROM "
+        "generation_runs WHERE question_id = ? AND round = ? AND id != ?)",
+        [run["question_id"], run["round"], run_id],
+    )
+    for rank, i in result.shortlisted_earlier():
+        store.db.execute(
+            "UPDATE candidates SET shortlist_rank = ? WHERE id = ?", [rank, earlier_ids[i]]
         )
 
 

@@ -1,6 +1,7 @@
 """Benchmark: what the room would see, on opinion sets built from real Polis conversations.
 
     python tests/bench/bench_quality.py [--sets 20] [--n 16] [--model PATH] [--out FILE.json]
+        [--template VERSION] [--temperature T] [--top-p P] [--max-tokens K]
 
 Sets: the English conversations in ../shared/data/polis with at least 8 authors (six), four
 sets each (the first 20 by default); each set draws 5-8 participants who wrote comments (fixed seeds), each participant's own
@@ -13,6 +14,12 @@ Per set and overall:
 - off_topic: share of candidates off the question (``screening.OFF_TOPIC``), judged with
   all-MiniLM-L6-v2 embeddings;
 - the top-ranked candidate at alpha = 0 and alpha = inf;
+- coverage: mean over candidates of the lowest cosine to any one opinion (how near a statement
+  comes to the participant it serves worst; one-sided statements score low), trade_off: share
+  of candidates that name a trade-off or a condition ("but", "while", "as long as", …),
+  pool_dup: share of candidate pairs that are near-duplicates (diversity of the pool, before
+  folding), words: mean statement length, drawn_off: share of drawn samples rejected as off the
+  question or as a copy of a prompt example; and the rejected samples counted by reason;
 - negation: for each participant with a comment that :func:`negate` can flip, whether the
   prediction for that participant ranks their own comment above its negation (ties count half).
 
@@ -26,7 +33,9 @@ import csv
 import json
 import math
 import random
+import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +62,14 @@ ENGLISH = (
 SETS_PER_CONVERSATION = 4
 MAX_COMMENTS, MAX_CHARS, MIN_WORDS = 2, 300, 6
 SHORTLIST_K = 4
+# a statement that names a trade-off or a condition, the way a bridging statement does
+TRADE_OFF = re.compile(
+    r"\b(?:but|while|whereas|although|though|however|as long as|provided|only if|unless|"
+    r"balance[ds]?|at the same time|both|without|instead)\b",
+    re.IGNORECASE,
+)
+# samples the model wrote off the question (the filter's verdicts, before top-up)
+OFF_REASONS = ("off the question", "copies an example of the prompt")
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,10 @@ def main() -> None:
     parser.add_argument("--sets", type=int, default=20, help="opinion sets (default 20)")
     parser.add_argument("--n", type=int, default=16, help="candidates per set (default 16)")
     parser.add_argument("--model")
+    parser.add_argument("--template", help="prompt template version (default: the app's)")
+    parser.add_argument("--temperature", type=float, default=0.8)
+    parser.add_argument("--top-p", type=float, default=0.95)
+    parser.add_argument("--max-tokens", type=int, default=60)
     parser.add_argument("--polis", type=Path, default=POLIS)
     parser.add_argument("--out", type=Path, help="write per-set details as JSON")
     args = parser.parse_args()
@@ -121,7 +142,7 @@ def main() -> None:
     from consensus_desktop.reward.minilm import minilm_path
     from consensus_desktop.reward.negation import negate
     from consensus_desktop.reward.select import reward_for
-    from consensus_desktop.screening import near_duplicate_share, off_topic
+    from consensus_desktop.screening import coverage, near_duplicate_share, off_topic
 
     sets = build_sets(args.polis, args.sets)
     engine = Engine(resolve_model(args.model))
@@ -139,7 +160,17 @@ def main() -> None:
     print(f"model: {engine.info.file_name}; reward: {reward.version.label}; sets: {len(sets)}")
     rows = []
     for s in sets:
-        request = RunRequest(s.question, s.opinions, n=args.n, seed=s.seed, shortlist_k=SHORTLIST_K)
+        request = RunRequest(
+            s.question,
+            s.opinions,
+            n=args.n,
+            seed=s.seed,
+            shortlist_k=SHORTLIST_K,
+            temperature=args.temperature,
+            top_p=args.top_p,
+            max_tokens=args.max_tokens,
+            **({"template": args.template} if args.template else {}),
+        )
         result = None
         for ev in run(engine, reward, request):
             if isinstance(ev, RunResult):
@@ -151,6 +182,10 @@ def main() -> None:
         shortlist = [result.candidates[i].text for i in result.shortlist_ranked()]
         near = near_duplicate_share(embed(shortlist))
         off = float(off_topic(cand_emb, ctx_emb).mean())
+        cover = float(coverage(cand_emb, ctx_emb[1:]).mean())
+        pool_dup = near_duplicate_share(cand_emb)
+        words = float(np.mean([len(t.split()) for t in texts]))
+        trade_off = float(np.mean([bool(TRADE_OFF.search(t)) for t in texts]))
         valid = result.report.found / max(result.report.attempts, 1)
         top0 = result.candidates[0].text
         top_inf = texts[int(rank(result.agreement, math.inf)[0][0])]
@@ -175,6 +210,13 @@ def main() -> None:
             "off_topic": off,
             "negation_acc": neg_acc,
             "negation_pairs": len(hits),
+            "coverage": cover,
+            "pool_dup": pool_dup,
+            "drawn": result.report.attempts,
+            "drawn_off": sum(r.reason in OFF_REASONS for r in result.rejected),
+            "words": words,
+            "trade_off": trade_off,
+            "candidates": texts,
             "top_alpha_0": top0,
             "top_alpha_inf": top_inf,
             "shortlist": shortlist,
@@ -183,7 +225,9 @@ def main() -> None:
         rows.append(row)
         print(
             f"{s.name:40} m={len(s.opinions)} valid {valid:.2f} near_dup {near:.2f} "
-            f"off_topic {off:.2f} negation {neg_acc:.2f} ({len(hits)} pairs) "
+            f"off_topic {off:.2f} coverage {cover:.3f} trade_off {trade_off:.2f} "
+            f"pool_dup {pool_dup:.3f} words {words:.0f} "
+            f"negation {neg_acc:.2f} ({len(hits)} pairs) "
             f"rejected {len(result.rejected)}\n"
             f"    alpha=0:   {top0}\n    alpha=inf: {top_inf}",
             flush=True,
@@ -204,10 +248,25 @@ def main() -> None:
         "off_topic": float(np.mean([r["off_topic"] for r in rows])),
         "negation_acc": neg_all,
         "negation_pairs": total_pairs,
+        "coverage": float(np.mean([r["coverage"] for r in rows])),
+        "words": float(np.mean([r["words"] for r in rows])),
+        "trade_off": float(np.mean([r["trade_off"] for r in rows])),
+        "pool_dup": float(np.mean([r["pool_dup"] for r in rows])),
+        "drawn_off": sum(r["drawn_off"] for r in rows) / max(sum(r["drawn"] for r in rows), 1),
+        "rejected": dict(
+            Counter(reason for r in rows for _, reason in r["rejected"]).most_common()
+        ),
     }
     if args.out:
         args.out.write_text(json.dumps({"overall": overall, "sets": rows}, indent=2) + "\n")
     print(f"negation pairs: {total_pairs}", file=sys.stderr)
+    print(f"rejected: {overall['rejected']}")
+    print(
+        f"coverage: {overall['coverage']:.3f} trade_off: {overall['trade_off']:.3f} "
+        f"pool_dup: {overall['pool_dup']:.3f} "
+        f"drawn_off: {overall['drawn_off']:.3f} "
+        f"words: {overall['words']:.1f}"
+    )
     print(
         f"valid: {overall['valid']:.3f} near_dup: {overall['near_dup']:.3f} "
         f"off_topic: {overall['off_topic']:.3f} negation_acc: {overall['negation_acc']:.3f}"

@@ -80,6 +80,7 @@ class FakeEngine(ContextFitting):
         already: Sequence[str] = (),
     ) -> Iterator[Candidate | Rejected | Progress | GenerationReport]:
         self.calls += 1
+        written = set(already)
         prefix = "Revised: " if "Previous consensus statement" in plan.full_prompt() else ""
         reason = screen(META_STATEMENT)  # the pipeline's real text filters see one bad sample
         if reason:
@@ -92,6 +93,8 @@ class FakeEngine(ContextFitting):
             text = prefix + STATEMENTS[(i + params.seed) % len(STATEMENTS)]
             if i >= len(STATEMENTS):
                 text = f"{text[:-1]}, option {i}."
+            if text in written:  # as the protocol says: never a statement written before
+                text = f"{text[:-1]}, once more ({params.seed + i})."
             yield Candidate(
                 text, params.seed + i, plan.orders[i % len(plan.orders)], 20, "stop", text
             )

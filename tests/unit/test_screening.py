@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from consensus_desktop.reward.negation import negate
 from consensus_desktop.screening import (
     NEAR_DUPLICATE,
+    coverage,
     guess_language,
+    near_copies,
     near_duplicate_share,
     off_topic,
     text_rejection,
@@ -27,6 +29,9 @@ Q = "Should the government provide free childcare for all children under five?"
         ("We strongly disagree with the first two.", "about the opinions"),
         ("As a jury we agree that this matters.", "about the opinions"),
         ("The above opinions are all reasonable.", "about the opinions"),
+        ("Most of the participants want free places.", "about the opinions"),
+        ("The citizens agree that childcare matters.", "about the opinions"),
+        ("We agree with the citizen's jury on a range of issues.", "about the opinions"),
         ("The government should provide free childcare for all children under five.", "echoes"),
         ("Should we pay for it from taxes?", "a question"),
         ("and then parents could go back to work.", "a fragment"),
@@ -45,6 +50,8 @@ def test_text_filters_reject_with_a_reason(text: str, reason: str) -> None:
         "We support free childcare for all children under 5.",
         "Free places for low-income families first, with quality standards for every nursery.",
         "No, families should choose: give parents a tax credit instead.",
+        # "the citizens" as the people a policy serves, not the people in the room
+        "Councils should provide childcare services to the citizens who need them most.",
     ],
 )
 def test_statements_on_the_question_pass(text: str) -> None:
@@ -133,3 +140,17 @@ def test_shortlist_never_holds_near_duplicates(seed: int, n: int, k: int, truste
     u = unit(cands)
     for i, f in enumerate(sl.folded_into):
         assert f == i or float(u[i] @ u[f]) >= NEAR_DUPLICATE
+
+
+def test_coverage_is_the_distance_to_the_worst_served_opinion() -> None:
+    opinions = np.array([[1.0, 0.0], [0.0, 1.0]])
+    one_sided, bridging = [1.0, 0.0], [1.0, 1.0]
+    got = coverage(np.array([one_sided, bridging]), opinions)
+    assert got[0] == pytest.approx(0.0) and got[1] == pytest.approx(np.sqrt(0.5))
+
+
+def test_near_copies_of_the_prompt_examples() -> None:
+    examples = np.array([[1.0, 0.0, 0.0]])
+    got = near_copies(np.array([[0.99, 0.05, 0.0], [0.6, 0.8, 0.0]]), examples)
+    assert got.tolist() == [True, False]
+    assert near_copies(np.zeros((2, 3)), examples[:0]).tolist() == [False, False]
