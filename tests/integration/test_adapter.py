@@ -14,6 +14,7 @@ import pytest
 from sample_inputs import OPINIONS, QUESTION
 
 from consensus_desktop.engine.gguf_header import read_gguf_header
+from consensus_desktop.errors import InputError
 from consensus_desktop.model_catalog import sha256_of
 from consensus_desktop.sft.adapter_file import (
     BASE_FILE_KEY,
@@ -77,6 +78,15 @@ def test_writer_and_reader_agree(adapter: Path, default_model_path: Path) -> Non
     assert header.data_end == header.file_size
     with pytest.raises(Exception, match="already exists"):
         write_adapter(adapter, default_model_path, random_weights(default_model_path), 16.0)
+    a, b = random_weights(default_model_path)["blk.0.attn_q.weight"]
+    refused = adapter.with_name("transposed.gguf")
+    with pytest.raises(InputError, match="lora_a must be"):
+        write_adapter(refused, default_model_path, {"blk.0.attn_q.weight": (b, a)}, 16.0)
+    with pytest.raises(InputError, match="no weight matrix"):
+        write_adapter(refused, default_model_path, {"blk.99.attn_q.weight": (a, b)}, 16.0)
+    assert sorted(p.name for p in adapter.parent.iterdir()) == [
+        adapter.name
+    ]  # nothing half-written
 
 
 def test_run_with_the_adapter_differs_from_the_base_model(
