@@ -109,7 +109,7 @@ class FakeReward:
 
     def embed(
         self, texts: Sequence[str], should_stop: Callable[[], bool] = lambda: False
-    ) -> Iterator[object]:
+    ) -> Iterator[Progress | np.ndarray]:
         """A shared direction plus a direction of each text's own: every pair of texts has a
         cosine near 0.4 (none off the question, none near-duplicates)."""
         yield Progress(0, 1)
@@ -131,11 +131,10 @@ class FakeReward:
         should_stop: Callable[[], bool] = lambda: False,
         position: str = "",
         baselines: Sequence[float] = (),
-    ) -> Iterator[object]:
+    ) -> Iterator[Progress | np.ndarray]:
         yield Progress(0, 1)
-        out = np.empty((len(candidates), len(opinions)))
-        for i, c in enumerate(candidates):
-            for j, o in enumerate(opinions):
-                h = hashlib.sha256(f"{c}|{o}".encode()).digest()
-                out[i, j] = 1 + 6 * h[0] / 255
-        yield out
+        yield np.array([[self.score(c, o) for o in opinions] for c in candidates])
+
+    def score(self, candidate: str, opinion: str) -> float:
+        """A fixed 1-7 prediction from a hash of the pair."""
+        return 1 + 6 * hashlib.sha256(f"{candidate}|{opinion}".encode()).digest()[0] / 255

@@ -3,10 +3,8 @@ statements can only add to what the room may rate, never hide a better earlier o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-import numpy as np
 from fakes import STATEMENTS, FakeEngine, FakeReward
 
 from consensus_desktop.facilitation import Facilitation, Settings
@@ -22,22 +20,10 @@ class MixedReward(FakeReward):
 
     version = RewardVersion("mixed", "fake.gguf", "0" * 64, val_auc=0.9)
 
-    def predict(
-        self,
-        question: str,
-        opinions: Sequence[str],
-        candidates: Sequence[str],
-        should_stop: Callable[[], bool] = lambda: False,
-        position: str = "",
-        baselines: Sequence[float] = (),
-    ) -> Iterator[object]:
-        yield np.array([[_predicted(c)] * len(opinions) for c in candidates])
-
-
-def _predicted(text: str) -> float:
-    if "once more" in text:
-        return 6.5 if text.startswith((STATEMENTS[2][:-1], STATEMENTS[3][:-1])) else 2.0
-    return 6.0 if text in STATEMENTS[:2] else 2.0
+    def score(self, candidate: str, opinion: str) -> float:
+        if "once more" in candidate:
+            return 6.5 if candidate.startswith((STATEMENTS[2][:-1], STATEMENTS[3][:-1])) else 2.0
+        return 6.0 if candidate in STATEMENTS[:2] else 2.0
 
 
 def _generate(flow: Facilitation) -> RunResult:

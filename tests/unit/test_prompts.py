@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from consensus_desktop.prompts import (
     JURY_FEW_SHOT,
+    JURY_FEW_SHOT_V2,
     JURY_FOOTER,
     JURY_INTRO,
     JURY_ZERO_SHOT,
@@ -37,6 +38,21 @@ def test_few_shot_has_examples_before_the_question() -> None:
     assert prompt.count(JURY_FOOTER) == 1 + len(JURY_FEW_SHOT.examples)
     assert prompt.index("bike lanes") < prompt.index(Q)
     assert plan.template == "jury-few-shot-v1"
+
+
+def test_v2_says_what_a_good_statement_does_and_shows_a_divided_room() -> None:
+    from consensus_desktop.screening import text_rejection
+
+    plan = JURY_FEW_SHOT_V2.plan(Q, ["a b c"])
+    prompt = plan.full_prompt()
+    assert plan.template == "jury-few-shot-v2"
+    assert prompt.startswith(JURY_INTRO + " A good consensus statement answers the question")
+    assert prompt.count(JURY_FOOTER) == 1 + 3
+    # the examples come before the question, the divided room last; no example statement is
+    # one the app's own filters would reject
+    assert prompt.index("bike lanes") < prompt.index("peak times") < prompt.index(Q)
+    for ex in JURY_FEW_SHOT_V2.examples:
+        assert text_rejection(ex.consensus, ex.question) is None
 
 
 @pytest.mark.parametrize(
