@@ -6,8 +6,9 @@
 - ``batch_generate``: all N samples in one ``llama_batch`` per step; the prompt's shared prefix is
   decoded once into every sequence (one unified KV buffer), each opinion order once into the
   samples that use it; ``token_picker`` picks every sequence's next token in one numpy step over
-  the logits matrix (top-k, top-p, temperature, each sequence's own seed); stop strings, EOS and
-  token budget; progress after every step and cancel between steps.
+  the logits matrix (top-k, top-p, temperature, each sequence's own seed); stop strings (checked
+  on the new tail only), EOS and token budget; progress after every step and cancel between
+  steps. ``token_batch``: the ``llama_batch`` as numpy arrays, a decode step filled in one go.
 - ``budget``: the context policy (drop extra opinion orders, then shorten the longest opinions,
   visibly, then refuse naming the participants).
 - ``cleaning``: whole sentences, no prompt echoes, no duplicates; ``engine`` tops up with new

@@ -45,17 +45,58 @@ def dedup_key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+def _first_stop(text: str, stops: Sequence[str], lead: int, searched: int) -> int:
+    """Where the first stop string at or after ``lead`` begins, or -1. ``text[:searched]`` was
+    searched before and held none, so only matches that end after it are looked for."""
+    return min(
+        (
+            i
+            for s in stops
+            if (i := text.find(s, max(lead, searched - len(s) + 1) if searched else lead)) >= 0
+        ),
+        default=-1,
+    )
+
+
+def _lead(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
 def cut_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
     """Cut at the first stop string that occurs *after* the answer has begun.
 
     Both default models open their answer with a newline or two, so a stop on a blank line must
     only count once some non-space text has been written.
     """
-    lead = len(text) - len(text.lstrip())
-    body = text[lead:]
-    if not body:
+    lead = _lead(text)
+    if lead == len(text):
         return text, False
-    cut = min((i for s in stops if (i := body.find(s)) >= 0), default=-1)
+    cut = _first_stop(text, stops, lead, 0)
     if cut < 0:
         return text, False
-    return text[: lead + cut], True
+    return text[:cut], True
+
+
+class StopScanner:
+    """:func:`cut_at_stop` for a text that grows a piece at a time: each piece costs a search of
+    the tail where a stop string could newly end, not of the whole text."""
+
+    def __init__(self, stops: Sequence[str]) -> None:
+        self.stops = tuple(stops)
+        self.text = ""
+        self._lead = -1  # unknown until the answer begins
+        self._searched = 0
+
+    def feed(self, piece: str) -> bool:
+        """Append ``piece``; True when a stop string now occurs after the answer began."""
+        self.text += piece
+        if not self.stops:
+            return False
+        if self._lead < 0:
+            lead = _lead(self.text)
+            if lead == len(self.text):
+                return False
+            self._lead = lead
+        hit = _first_stop(self.text, self.stops, self._lead, self._searched) >= 0
+        self._searched = len(self.text)
+        return hit

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator, Sequence
 import llama_cpp
 import numpy as np
 
-from consensus_desktop.engine.batch_generate import TokenBatch
 from consensus_desktop.engine.errors import ContextBudgetError, GenerationCancelled
 from consensus_desktop.engine.local_model import LocalModel
+from consensus_desktop.engine.token_batch import TokenBatch
 from consensus_desktop.engine.types import Progress
 
 
@@ -61,14 +61,11 @@ class Embedder:
                     and len(group) < self.n_seq
                     and batch.n + len(token_lists[i]) <= self.n_batch
                 ):
-                    seq = len(group)
-                    for pos, tok in enumerate(token_lists[i]):
-                        batch.add(tok, pos, [seq], True)
+                    batch.add_run(token_lists[i], 0, [len(group)], True)
                     group.append(i)
                     i += 1
                 llama_cpp.llama_memory_clear(mem, True)
-                batch.batch.n_tokens = batch.n
-                if llama_cpp.llama_decode(self._ctx, batch.batch) != 0:
+                if llama_cpp.llama_decode(self._ctx, batch.prepared()) != 0:
                     raise ContextBudgetError("llama_decode failed while computing embeddings")
                 for seq, idx in enumerate(group):
                     ptr = llama_cpp.llama_get_embeddings_seq(self._ctx, seq)
@@ -76,7 +73,6 @@ class Embedder:
                 done += batch.n
                 yield Progress(done, total)
         finally:
-            batch.free()
             llama_cpp.llama_memory_clear(mem, True)
         yield out
 

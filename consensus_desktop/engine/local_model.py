@@ -78,6 +78,7 @@ class LocalModel:
                     f"llama.cpp could not load the adapter {adapter.name}: {detail or 'no details'}"
                 )
         self._vocab = llama_cpp.llama_model_get_vocab(model)
+        self._pieces: dict[int, bytes | None] = {}
         desc = ctypes.create_string_buffer(256)
         llama_cpp.llama_model_desc(model, desc, len(desc))
         self.info = ModelInfo(
@@ -160,8 +161,16 @@ class LocalModel:
     def detokenize(self, tokens: list[int]) -> str:
         return b"".join(self.token_bytes(t) for t in tokens).decode("utf-8", errors="replace")
 
-    def is_end_of_generation(self, token: int) -> bool:
-        return bool(llama_cpp.llama_vocab_is_eog(self._vocab, token))
+    def piece(self, token: int) -> bytes | None:
+        """What ``token`` writes, or None for an end-of-generation token. Cached: the generator
+        asks for every token it picks."""
+        try:
+            return self._pieces[token]
+        except KeyError:
+            eog = llama_cpp.llama_vocab_is_eog(self._vocab, token)
+            piece = None if eog else self.token_bytes(token)
+            self._pieces[token] = piece
+            return piece
 
     def use_adapter(self, ctx: llama_cpp.llama_context_p) -> None:
         """Apply the LoRA adapter (if any) to a generation context, at scale 1."""

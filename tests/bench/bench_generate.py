@@ -25,10 +25,11 @@ import time
 
 import llama_cpp
 
-from consensus_desktop.engine.batch_generate import RawSample, TokenBatch
+from consensus_desktop.engine.batch_generate import RawSample
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.factory import ModelSpec, open_backend
 from consensus_desktop.engine.local_model import default_threads
+from consensus_desktop.engine.token_batch import TokenBatch
 from consensus_desktop.engine.types import Progress, SamplingParams
 from consensus_desktop.model_catalog import default_model_path
 from consensus_desktop.prompts import JURY_FEW_SHOT
@@ -91,7 +92,6 @@ def ceiling(engine: Engine, n_prompt: int = 256, n_decode: int = 48) -> tuple[fl
         t0 = time.perf_counter()
         gen._decode(ctx, batch)
         pp = n_prompt / (time.perf_counter() - t0)
-        batch.free()
         one = TokenBatch(1, 1)
         t0 = time.perf_counter()
         for k in range(n_decode):
@@ -99,7 +99,6 @@ def ceiling(engine: Engine, n_prompt: int = 256, n_decode: int = 48) -> tuple[fl
             one.add(tokens[k], n_prompt + k, [0], True)
             gen._decode(ctx, one)
         tg = n_decode / (time.perf_counter() - t0)
-        one.free()
         rates.append((pp, tg))
     llama_cpp.llama_memory_clear(mem, True)
     return rates[-1]
@@ -124,7 +123,6 @@ def decode_step_rate(engine: Engine, n: int, steps: int = 8) -> float:
         t0 = time.perf_counter()
         gen._decode(ctx, batch)
         best = max(best, n / (time.perf_counter() - t0))
-    batch.free()
     llama_cpp.llama_memory_clear(mem, True)
     return best
 

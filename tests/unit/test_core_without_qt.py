@@ -17,6 +17,7 @@ LLAMA_CPP_MODULES = {
     "consensus_desktop.engine.engine",
     "consensus_desktop.engine.llama_log",
     "consensus_desktop.engine.local_model",
+    "consensus_desktop.engine.token_batch",
 }
 
 
