@@ -17,6 +17,7 @@ shapes, and sampling amplifies those last-bit differences.
 from __future__ import annotations
 
 import codecs
+import ctypes
 from collections.abc import Callable, Iterator, Sequence
 
 import llama_cpp
@@ -28,6 +29,25 @@ from consensus_desktop.engine.local_model import LocalModel
 from consensus_desktop.engine.token_batch import TokenBatch
 from consensus_desktop.engine.token_picker import PickSettings, TokenPicker
 from consensus_desktop.engine.types import Progress, RawSample, SamplingParams
+
+
+class _LogitsView:
+    """The context's logits as a numpy matrix, built again only when llama.cpp moves them."""
+
+    def __init__(self, ctx: llama_cpp.llama_context_p, n_vocab: int) -> None:
+        self.ctx = ctx
+        self.n_vocab = n_vocab
+        self.address: int | None = None
+        self.matrix = np.empty((0, n_vocab), dtype=np.float32)
+
+    def rows(self, n_out: int) -> np.ndarray:
+        """The first ``n_out`` output rows of the last decode (call after each decode)."""
+        pointer = llama_cpp.llama_get_logits(self.ctx)
+        address = ctypes.cast(pointer, ctypes.c_void_p).value
+        if address != self.address or n_out > len(self.matrix):
+            self.matrix = np.ctypeslib.as_array(pointer, (n_out, self.n_vocab))
+            self.address = address
+        return self.matrix[:n_out]
 
 
 class BatchGenerator:
@@ -156,7 +176,7 @@ class BatchGenerator:
         start = len(prefix_tokens)
         chunks = [(suffix_tokens[v], start, members[v]) for v in used]
         picker = TokenPicker(PickSettings(params.temperature, params.top_p, params.top_k), seeds)
-        n_vocab = model.info.n_vocab
+        view = _LogitsView(ctx, model.info.n_vocab)
         try:
             if should_stop():
                 raise GenerationCancelled
@@ -174,8 +194,7 @@ class BatchGenerator:
             while live:
                 if should_stop():
                     raise GenerationCancelled
-                n_out = int(rows.max()) + 1
-                logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits(ctx), (n_out, n_vocab))
+                logits = view.rows(int(rows.max()) + 1)
                 tokens = picker.pick(logits, rows, live)
                 n_tok += 1
                 done_tokens += len(live)

@@ -79,6 +79,7 @@ class LocalModel:
                 )
         self._vocab = llama_cpp.llama_model_get_vocab(model)
         self._pieces: dict[int, bytes | None] = {}
+        self._tokenized: dict[tuple[str, bool, bool], list[int]] = {}
         desc = ctypes.create_string_buffer(256)
         llama_cpp.llama_model_desc(model, desc, len(desc))
         self.info = ModelInfo(
@@ -137,6 +138,16 @@ class LocalModel:
         return self._vocab
 
     def tokenize(self, text: str, add_bos: bool = False) -> list[int]:
+        key = (text, add_bos, self.parse_special)
+        tokens = self._tokenized.get(key)
+        if tokens is None:
+            tokens = self._tokenize(text, add_bos)
+            if len(self._tokenized) >= 32:  # the latest prompts: a top-up reuses its round's
+                del self._tokenized[next(iter(self._tokenized))]
+            self._tokenized[key] = tokens
+        return list(tokens)
+
+    def _tokenize(self, text: str, add_bos: bool) -> list[int]:
         raw = text.encode("utf-8")
         capacity = len(raw) + 8
         buf = (llama_cpp.llama_token * capacity)()
