@@ -13,6 +13,7 @@ import numpy as np
 
 from consensus_desktop.engine.protocol import ModelBackend
 from consensus_desktop.engine.types import (
+    DEFAULT_TEMPERATURE,
     Candidate,
     GenerationReport,
     Progress,
@@ -32,7 +33,7 @@ from consensus_desktop.welfare.utilities import (
     utility_to_likert,
 )
 
-DEFAULT_TEMPLATE = "jury-few-shot-v1"
+DEFAULT_TEMPLATE = "jury-few-shot-v2"
 MAX_CANDIDATES = 256  # llama.cpp decodes at most 256 sequences together (LLAMA_MAX_SEQ)
 MIN_STATEMENT_TOKENS = 8  # a statement needs a few words (engine.cleaning.MIN_WORDS) and an end
 
@@ -52,7 +53,7 @@ class RunRequest:
     seed: int = 1234
     template: str = DEFAULT_TEMPLATE
     max_tokens: int = 60
-    temperature: float = 0.8
+    temperature: float = DEFAULT_TEMPERATURE
     top_p: float = 0.95
     top_k: int = 40
     n_orders: int | None = None  # None: one rotation per participant (see engine/__init__.py)

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from consensus_desktop import paths
+from consensus_desktop.engine.types import DEFAULT_TEMPERATURE
 
 if TYPE_CHECKING:
     from consensus_desktop.engine.factory import ModelSpec
@@ -93,7 +94,7 @@ def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--max-tokens", type=int, default=60)
-    parser.add_argument("--temperature", type=float, default=0.8)
+    parser.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE)
 
 
 def generation_settings(args: argparse.Namespace) -> dict[str, Any]:

@@ -41,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
+from consensus_desktop.engine.types import DEFAULT_TEMPERATURE
+
 # ../shared next to the checkout (a worktree may sit one folder deeper)
 POLIS = next(
     (
@@ -128,7 +130,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=16, help="candidates per set (default 16)")
     parser.add_argument("--model")
     parser.add_argument("--template", help="prompt template version (default: the app's)")
-    parser.add_argument("--temperature", type=float, default=0.8)
+    parser.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE)
     parser.add_argument("--top-p", type=float, default=0.95)
     parser.add_argument("--max-tokens", type=int, default=60)
     parser.add_argument("--polis", type=Path, default=POLIS)

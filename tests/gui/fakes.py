@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
+from sample_inputs import spread_embeddings
 
 from consensus_desktop.engine.budget import ContextFitting
 from consensus_desktop.engine.errors import GenerationCancelled
@@ -110,18 +111,9 @@ class FakeReward:
     def embed(
         self, texts: Sequence[str], should_stop: Callable[[], bool] = lambda: False
     ) -> Iterator[Progress | np.ndarray]:
-        """A shared direction plus a direction of each text's own: every pair of texts has a
-        cosine near 0.4 (none off the question, none near-duplicates)."""
+        """Every pair of texts has a cosine near 0.4 (see ``spread_embeddings``)."""
         yield Progress(0, 1)
-        rows = []
-        for t in texts:
-            seed = int.from_bytes(hashlib.sha256(t.encode()).digest()[:4], "little")
-            own = np.random.default_rng(seed).standard_normal(256)
-            own[0] = 0.0
-            base = np.zeros(256)
-            base[0] = 1.0
-            rows.append(base + 1.2 * own / np.linalg.norm(own))
-        yield np.array(rows)
+        yield spread_embeddings(texts)
 
     def predict(
         self,

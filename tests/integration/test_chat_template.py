@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sample_inputs import OPINIONS, QUESTION
+from sample_inputs import OPINIONS, QUESTION, spread_embeddings
 
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.factory import ModelSpec, open_backend
+from consensus_desktop.errors import ModelFileError
 from consensus_desktop.pipeline import RunRequest, RunResult, run
 from consensus_desktop.prompts import JURY_FEW_SHOT
 
@@ -32,9 +33,7 @@ class FlatReward:
         yield np.full((len(candidates), len(opinions)), 4.0)
 
     def embed(self, texts, should_stop=None):  # type: ignore[no-untyped-def]
-        import numpy as np
-
-        yield np.ones((len(texts), 4))
+        yield spread_embeddings(texts)
 
     def close(self) -> None:
         pass
@@ -52,8 +51,20 @@ def test_instruct_gguf_is_prompted_through_its_chat_template(smollm2_path: Path)
         assert len(plan.suffixes) == 3 and len(set(plan.suffixes)) == 3
         # control tokens are parsed as the template's special tokens (one token each)
         assert engine.count_tokens("<|im_start|>") == 1
-        request = RunRequest(QUESTION, OPINIONS, n=2, max_tokens=40, seed=3)
-        result = [e for e in run(engine, FlatReward(), request)][-1]  # type: ignore[arg-type]
+        # A 135M instruct model mostly writes about the jury ("A citizen's jury was tasked …"),
+        # which the filters rightly reject (0.16 of samples pass with v1 at 0.8 on the quality
+        # benchmark); only the chat mechanics are checked here, so the first of a few fixed seeds
+        # that gives a statement is used.
+        result = None
+        for seed in range(3, 13):
+            request = RunRequest(
+                QUESTION, OPINIONS, n=2, seed=seed, template=JURY_FEW_SHOT.version, temperature=0.8
+            )
+            try:
+                result = [e for e in run(engine, FlatReward(), request)][-1]  # type: ignore[arg-type]
+            except ModelFileError:
+                continue
+            break
         assert isinstance(result, RunResult)
         assert result.plan.template == "jury-few-shot-v1+chat"
         assert result.to_json()["prompt_version"] == "jury-few-shot-v1+chat"

@@ -22,6 +22,7 @@ from consensus_desktop.engine.protocol import ModelBackend
 from consensus_desktop.engine.server import ServerSpec
 from consensus_desktop.engine.types import Candidate, Progress, SamplingParams
 from consensus_desktop.errors import ServerError
+from consensus_desktop.pipeline import DEFAULT_TEMPLATE
 from consensus_desktop.prompts import JURY_FEW_SHOT
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -56,11 +57,11 @@ def test_run_server_json_ranks_4_candidates_and_records_the_backend(
     assert len(out["candidates"]) == 4
     assert all(len(c["agreement"]) == len(OPINIONS) for c in out["candidates"])
     assert out["backend"] == f"server 127.0.0.1:{llama_server.port}"
-    assert out["model"] == "gemma-3-270m" and out["prompt_version"] == "jury-few-shot-v1"
+    assert out["model"] == "gemma-3-270m" and out["prompt_version"] == DEFAULT_TEMPLATE
     db = sqlite_utils.Database(tmp_path / "data" / "library.sqlite")
     [run] = list(db["generation_runs"].rows)
     assert run["backend"] == out["backend"] and run["model_file"] == "gemma-3-270m"
-    assert run["prompt_template"] == "jury-few-shot-v1"
+    assert run["prompt_template"] == DEFAULT_TEMPLATE
 
 
 def test_embeddings_cancel_and_the_protocol(llama_server: LlamaServer) -> None:

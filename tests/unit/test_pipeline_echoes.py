@@ -14,8 +14,8 @@ import numpy as np
 from consensus_desktop.engine.budget import ContextFitting
 from consensus_desktop.engine.cleaning import dedup_key
 from consensus_desktop.engine.types import Candidate, GenerationReport, ModelInfo
-from consensus_desktop.pipeline import RunRequest, RunResult, run
-from consensus_desktop.prompts import FEW_SHOT_EXAMPLES, PromptPlan
+from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, run
+from consensus_desktop.prompts import FEW_SHOT_EXAMPLES, TEMPLATES, PromptPlan
 from consensus_desktop.reward.base import RewardVersion
 
 OWN = "We agree that limits near schools should be lower, and reviewed each year."
@@ -86,7 +86,8 @@ class FlatReward:
 
 def test_example_statements_are_rejected_as_echoes() -> None:
     request = RunRequest("Should we lower the speed limit?", ("Yes, near schools.", "No."), n=2)
-    assert request.example_statements() == tuple(ex.consensus for ex in FEW_SHOT_EXAMPLES)
+    examples = TEMPLATES[DEFAULT_TEMPLATE].examples
+    assert request.example_statements() == tuple(ex.consensus for ex in examples)
     events = list(run(CopyingEngine(), FlatReward(), request))  # type: ignore[arg-type]
     result = events[-1]
     assert isinstance(result, RunResult)
