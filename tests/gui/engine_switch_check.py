@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent.parent))  # sample_inputs, which fakes uses
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fakes import FakeEngine, FakeReward
