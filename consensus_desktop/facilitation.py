@@ -588,7 +588,7 @@ class Facilitation:
             result,
             round_,
             kind,
-            [id_of[t] for t in result.request.earlier],
+            [id_of.get(t) for t in result.request.earlier],  # None: reworded meanwhile
         )
         if regenerated:
             self.store.log_event(

@@ -25,7 +25,7 @@ def store_run_result(
     result: RunResult,
     round_: int = 0,
     kind: str = "initial",
-    earlier_ids: Sequence[int] = (),
+    earlier_ids: Sequence[int | None] = (),
 ) -> tuple[int, list[int]]:
     """Save a run, its candidates (generation order) and predictions in one transaction; returns
     (run id, candidate ids). For a regeneration, ``earlier_ids`` are the candidate ids of
@@ -41,7 +41,7 @@ def store_run_result(
 
 
 def _move_shortlist_marks(
-    store: SessionStore, run_id: int, result: RunResult, earlier_ids: Sequence[int]
+    store: SessionStore, run_id: int, result: RunResult, earlier_ids: Sequence[int | None]
 ) -> None:
     run = store.db.table("generation_runs").get(run_id)
     store.db.execute(
@@ -50,9 +50,10 @@ def _move_shortlist_marks(
         [run["question_id"], run["round"], run_id],
     )
     for rank, i in result.shortlisted_earlier():
-        store.db.execute(
-            "UPDATE candidates SET shortlist_rank = ? WHERE id = ?", [rank, earlier_ids[i]]
-        )
+        if earlier_ids[i] is not None:  # None: a statement no longer in the round
+            store.db.execute(
+                "UPDATE candidates SET shortlist_rank = ? WHERE id = ?", [rank, earlier_ids[i]]
+            )
 
 
 def _store_run_result(
