@@ -283,7 +283,10 @@ class RunResult:
         if sl is None:
             return None
         if sl.covered_clusters:
-            return "predictions near chance: one statement nearest each group of opinions first"
+            return (
+                "predictions near chance: the statement nearest to every group of opinions, "
+                "then one nearest each group, first"
+            )
         return "welfare and difference (maximal marginal relevance)"
 
     def candidates_index(self, generated_index: int) -> int:

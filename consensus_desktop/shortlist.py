@@ -7,9 +7,13 @@ The rule, on unit sentence embeddings of the candidates and the opinions:
    kept candidate it is a near-duplicate of (``screening.NEAR_DUPLICATE``), else is kept. A kept
    candidate carries the count of those folded into it; folded ones are never shortlisted.
 2. **Cover the room while predictions are near chance** (the reward's validation AUC below
-   ``TRUSTED_AUC``, or unknown): the opinions are grouped into ``min(k, participants)`` clusters
-   (average-linkage on cosine, deterministic); for each cluster, largest first, the kept
-   candidate closest to the cluster's opinions (mean cosine) that is not yet chosen.
+   ``TRUSTED_AUC``, or unknown): the opinions are grouped into clusters (average-linkage on
+   cosine, deterministic). With room for two or more, the first place goes to the *bridge*: the
+   kept candidate whose lowest closeness to any cluster (mean cosine to its opinions) is highest,
+   a statement that may speak to every group at once; then, into ``min(k - 1, participants)``
+   clusters, for each cluster, largest first, the kept candidate closest to it that is not yet
+   chosen. (Covering alone picked a statement nearest each group, i.e. mostly one-sided ones.)
+   With k = 1, the one candidate closest to all the opinions.
 3. **Fill the remaining places by maximal marginal relevance:** the kept candidate with the
    highest ``LAMBDA * welfare - (1 - LAMBDA) * (highest cosine to a chosen one)``, welfare
    rescaled to 0-1 over the kept candidates. With trusted predictions this is the whole rule.
@@ -93,7 +97,11 @@ def choose(
     k = min(k, len(kept))
     cover = not predictions_trusted and len(o) > 0
     if cover:
-        for group in cluster(o, min(k, len(o))):
+        groups = cluster(o, min(k - 1, len(o)) if k >= 2 else 1)
+        if k >= 2 and kept:
+            nearness = np.column_stack([(u @ o[g].T).mean(axis=1) for g in groups])
+            chosen.append(max(kept, key=lambda i: (float(nearness[i].min()), w[i])))
+        for group in groups:
             closeness = (u @ o[group].T).mean(axis=1)
             left = [i for i in kept if i not in chosen]
             if left and len(chosen) < k:

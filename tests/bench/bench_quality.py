@@ -15,7 +15,8 @@ Per set and overall:
   all-MiniLM-L6-v2 embeddings;
 - the top-ranked candidate at alpha = 0 and alpha = inf;
 - coverage: mean over candidates of the lowest cosine to any one opinion (how near a statement
-  comes to the participant it serves worst; one-sided statements score low), trade_off: share
+  comes to the participant it serves worst; one-sided statements score low; shortlist_coverage:
+  the best such figure among the shortlisted statements), trade_off: share
   of candidates that name a trade-off or a condition ("but", "while", "as long as", …),
   pool_dup: share of candidate pairs that are near-duplicates (diversity of the pool, before
   folding), words: mean statement length, drawn_off: share of drawn samples rejected as off the
@@ -182,7 +183,9 @@ def main() -> None:
         cand_emb = embed(texts)
         ctx_emb = embed([s.question, *s.opinions])
         shortlist = [result.candidates[i].text for i in result.shortlist_ranked()]
-        near = near_duplicate_share(embed(shortlist))
+        short_emb = embed(shortlist)
+        near = near_duplicate_share(short_emb)
+        short_cover = float(coverage(short_emb, ctx_emb[1:]).max())
         off = float(off_topic(cand_emb, ctx_emb).mean())
         cover = float(coverage(cand_emb, ctx_emb[1:]).mean())
         pool_dup = near_duplicate_share(cand_emb)
@@ -213,6 +216,7 @@ def main() -> None:
             "negation_acc": neg_acc,
             "negation_pairs": len(hits),
             "coverage": cover,
+            "shortlist_coverage": short_cover,
             "pool_dup": pool_dup,
             "drawn": result.report.attempts,
             "drawn_off": sum(r.reason in OFF_REASONS for r in result.rejected),
@@ -253,6 +257,7 @@ def main() -> None:
         "coverage": float(np.mean([r["coverage"] for r in rows])),
         "words": float(np.mean([r["words"] for r in rows])),
         "trade_off": float(np.mean([r["trade_off"] for r in rows])),
+        "shortlist_coverage": float(np.mean([r["shortlist_coverage"] for r in rows])),
         "pool_dup": float(np.mean([r["pool_dup"] for r in rows])),
         "drawn_off": sum(r["drawn_off"] for r in rows) / max(sum(r["drawn"] for r in rows), 1),
         "rejected": dict(
@@ -264,7 +269,8 @@ def main() -> None:
     print(f"negation pairs: {total_pairs}", file=sys.stderr)
     print(f"rejected: {overall['rejected']}")
     print(
-        f"coverage: {overall['coverage']:.3f} trade_off: {overall['trade_off']:.3f} "
+        f"coverage: {overall['coverage']:.3f} shortlist_coverage: "
+        f"{overall['shortlist_coverage']:.3f} trade_off: {overall['trade_off']:.3f} "
         f"pool_dup: {overall['pool_dup']:.3f} "
         f"drawn_off: {overall['drawn_off']:.3f} "
         f"words: {overall['words']:.1f}"

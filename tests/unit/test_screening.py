@@ -108,14 +108,19 @@ def test_cluster_groups_similar_opinions() -> None:
     assert sorted(map(sorted, groups)) == [[0, 1], [2, 3], [4]]
 
 
-def test_near_chance_covers_each_cluster_of_opinions() -> None:
+def test_near_chance_bridges_then_covers_each_cluster_of_opinions() -> None:
     ops = _vectors([1, 0, 0], [0, 1, 0], [0, 0, 1])
-    # candidates 0-2 all near opinion 0 with the best welfare; 3 near opinion 1; 4 near opinion 2
-    cands = _vectors([1, 0.3, 0], [1, 0, 0.3], [1, 0.2, 0.2], [0.1, 1, 0], [0.1, 0, 1])
-    w = np.array([6.0, 5.9, 5.8, 3.0, 2.0])
-    covered = choose(cands, w, ops, 3, predictions_trusted=False)
-    assert covered.covered_clusters and sorted(covered.chosen) == [0, 3, 4]
-    trusted = choose(cands, w, ops, 3, predictions_trusted=True)
+    # candidates 0-2 all near opinion 0 with the best welfare; 3 near opinion 1; 4 near opinion 2;
+    # 5 speaks to all three at once, with the worst welfare
+    cands = _vectors(
+        [1, 0.3, 0], [1, 0, 0.3], [1, 0.2, 0.2], [0.1, 1, 0], [0.1, 0, 1], [1, 0.95, 0.9]
+    )
+    w = np.array([6.0, 5.9, 5.8, 3.0, 2.0, 1.0])
+    covered = choose(cands, w, ops, 4, predictions_trusted=False)
+    assert covered.covered_clusters and covered.chosen[0] == 5
+    assert sorted(covered.chosen) == [0, 3, 4, 5]
+    assert choose(cands, w, ops, 1, predictions_trusted=False).chosen == (5,)
+    trusted = choose(cands, w, ops, 4, predictions_trusted=True)
     assert not trusted.covered_clusters and trusted.chosen[0] == 0
 
 
