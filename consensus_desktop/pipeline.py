@@ -439,7 +439,7 @@ def _generate(
             missing,
             params,
             should_stop,
-            (*context, *request.example_statements()),
+            (*context, *examples),
             lambda text: text_rejection(text, request.question),
             [*request.earlier, *(c.text for c in kept)],
         ):
@@ -459,9 +459,9 @@ def _generate(
                 yield Rejected(c.text, "copies an example of the prompt", c.seed)
             elif is_off:
                 yield Rejected(c.text, "off the question", c.seed)
-        flags = copies | off
-        kept += [c for c, off in zip(new, flags, strict=True) if not off]
-        emb = np.vstack([emb, new_emb[~flags]])
+        dropped = copies | off
+        kept += [c for c, drop in zip(new, dropped, strict=True) if not drop]
+        emb = np.vstack([emb, new_emb[~dropped]])
     report = GenerationReport(
         request.n,
         len(kept),

@@ -71,10 +71,11 @@ def coverage(candidates: np.ndarray, opinions: np.ndarray) -> np.ndarray:
 _META = re.compile(
     r"\b(?:the (?:first|second|third|last|other|above|previous|following) (?:two|three|one|ones|"
     r"opinions?|statements?|citizens?|participants?|speakers?|people)|the above|as a jury|"
-    r"(?:this|the|our) jury|citizens?['’]?s?['’]? jury|(?:all|most|some|many|both|each|none|other|rest) of the (?:citizens|"
-    r"participants|jurors)|the (?:citizens|participants|jurors)['’]?s?['’]? (?:\w+ )?(?:agree|"
-    r"disagree|opinions?|views?|said|says|think|believe|feel|wants?|wrote)\b|(?:these|those|all|the) "
-    r"opinions|opinion \d|(?:first|second|third) (?:citizen|participant|opinion|speaker)|"
+    r"(?:this|the|our) jury|citizens?['’]?s?['’]? jury|"
+    r"(?:all|most|some|many|both|each|none|other|rest) of the (?:citizens|participants|jurors)|"
+    r"the (?:citizens|participants|jurors)['’]?s?['’]? (?:\w+ )?"
+    r"(?:agree|disagree|opinions?|views?|said|says|think|believe|feel|wants?|wrote)\b|"
+    r"(?:these|those|all|the) opinions|opinion \d|(?:first|second|third) (?:citizen|participant|opinion|speaker)|"
     r"consensus (?:statement|view))",
     re.IGNORECASE,
 )

@@ -98,11 +98,11 @@ def choose(
     cover = not predictions_trusted and len(o) > 0
     if cover:
         groups = cluster(o, min(k - 1, len(o)) if k >= 2 else 1)
+        # candidates x groups: mean cosine to each group's opinions
+        nearness = np.column_stack([(u @ o[g].T).mean(axis=1) for g in groups])
         if k >= 2 and kept:
-            nearness = np.column_stack([(u @ o[g].T).mean(axis=1) for g in groups])
             chosen.append(max(kept, key=lambda i: (float(nearness[i].min()), w[i])))
-        for group in groups:
-            closeness = (u @ o[group].T).mean(axis=1)
+        for closeness in nearness.T:
             left = [i for i in kept if i not in chosen]
             if left and len(chosen) < k:
                 chosen.append(max(left, key=lambda i: (closeness[i], w[i])))

@@ -36,18 +36,22 @@ def store_run_result(
             store, session_id, question_id, participant_ids, result, round_, kind
         )
         if earlier_ids:
-            _move_shortlist_marks(store, run_id, result, earlier_ids)
+            _move_shortlist_marks(store, question_id, round_, run_id, result, earlier_ids)
         return run_id, cids
 
 
 def _move_shortlist_marks(
-    store: SessionStore, run_id: int, result: RunResult, earlier_ids: Sequence[int | None]
+    store: SessionStore,
+    question_id: int,
+    round_: int,
+    run_id: int,
+    result: RunResult,
+    earlier_ids: Sequence[int | None],
 ) -> None:
-    run = store.db.table("generation_runs").get(run_id)
     store.db.execute(
         "UPDATE candidates SET shortlist_rank = NULL WHERE run_id IN (SELECT id FROM "
         "generation_runs WHERE question_id = ? AND round = ? AND id != ?)",
-        [run["question_id"], run["round"], run_id],
+        [question_id, round_, run_id],
     )
     for rank, i in result.shortlisted_earlier():
         if earlier_ids[i] is not None:  # None: a statement no longer in the round
