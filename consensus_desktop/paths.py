@@ -70,6 +70,11 @@ def models_dir() -> Path:
     return data_dir() / "models"
 
 
+def adapters_dir() -> Path:
+    """LoRA adapters (with their cards and data sets) learned on this laptop or added to it."""
+    return data_dir() / "adapters"
+
+
 def library_db_path() -> Path:
     """The app's library database: every session recorded on this laptop."""
     return data_dir() / "library.sqlite"

@@ -181,6 +181,12 @@ def chat_messages(plan: PromptPlan, variant: int = 0) -> list[dict[str, str]]:
     return [{"role": "user", "content": plan.full_prompt(variant)}]
 
 
+def chat_messages_of(full_prompt: str) -> list[dict[str, str]]:
+    """The chat messages :func:`as_chat` and :func:`chat_messages` make of a plain prompt's full
+    text (for a prompt kept as text, as in the fine-tuning set)."""
+    return [{"role": "user", "content": f"{full_prompt}\n\n{CHAT_INSTRUCTION}"}]
+
+
 @dataclass(frozen=True)
 class FewShotExample:
     question: str

@@ -136,6 +136,31 @@ class BatchGenerator:
         self._decode(ctx, batch)
         return last
 
+    def log_likelihood(self, prompt: list[int], completion: list[int]) -> float:
+        """Sum of log p(completion token | everything before it), read from the same context
+        (and adapter) that generates."""
+        tokens = prompt + completion
+        ctx = self._ensure_context(len(tokens), 1)
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), False)
+        view = _LogitsView(ctx, self.model.info.n_vocab)
+        batch = TokenBatch(self.n_batch, self._ctx_seqs)
+        total = 0.0
+        first = len(prompt) - 1  # the first position whose logits predict the completion
+        for start in range(0, len(tokens) - 1, self.n_batch):
+            run = tokens[start : min(start + self.n_batch, len(tokens) - 1)]
+            batch.clear()
+            wanted = [start + i >= first for i in range(len(run))]
+            for i, token in enumerate(run):
+                batch.add(token, start + i, [0], wanted[i])
+            self._decode(ctx, batch)
+            rows = view.rows(sum(wanted)).astype(np.float64)
+            if len(rows):
+                targets = np.array(tokens[start + len(run) - len(rows) + 1 : start + len(run) + 1])
+                peak = rows.max(axis=1)
+                log_z = peak + np.log(np.exp(rows - peak[:, None]).sum(axis=1))
+                total += float((rows[np.arange(len(rows)), targets] - log_z).sum())
+        return total
+
     def generate(
         self,
         prefix: str,

@@ -74,6 +74,11 @@ class Engine(ContextFitting):
         tokens = self.model.tokenize(text)
         return text if len(tokens) <= n_tokens else self.model.detokenize(tokens[:n_tokens])
 
+    def log_likelihood(self, prompt: list[int], completion: list[int]) -> float:
+        """Sum of the completion tokens' log-probabilities given the prompt's, through the
+        generation context: with the adapter when one is loaded."""
+        return self.generator.log_likelihood(prompt, completion)
+
     def prepare(self, plan: PromptPlan) -> PromptPlan:
         """For an instruct model: the jury prompt as a user message in the GGUF's own chat
         template, split again into the shared prefix and one suffix per opinion order."""

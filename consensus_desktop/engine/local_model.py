@@ -172,6 +172,16 @@ class LocalModel:
     def detokenize(self, tokens: list[int]) -> str:
         return b"".join(self.token_bytes(t) for t in tokens).decode("utf-8", errors="replace")
 
+    def end_of_turn(self) -> int | None:
+        """The token an instruct model ends its answer with (end of turn, else end of text)."""
+        for token in (
+            llama_cpp.llama_vocab_eot(self._vocab),
+            llama_cpp.llama_vocab_eos(self._vocab),
+        ):
+            if token >= 0:
+                return int(token)
+        return None
+
     def piece(self, token: int) -> bytes | None:
         """What ``token`` writes, or None for an end-of-generation token. Cached: the generator
         asks for every token it picks."""

@@ -9,6 +9,7 @@ the owner thread, after any job already queued for it. A failed load leaves the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -60,10 +61,14 @@ class EngineHost(QObject):
         return self.engine is not None
 
     def load(
-        self, model_path: str | None, n_gpu_layers: int | None = None, server: Any = None
+        self,
+        model_path: str | None,
+        n_gpu_layers: int | None = None,
+        server: Any = None,
+        adapter: Path | None = None,
     ) -> None:
-        """Load a local GGUF (None: the default model), or connect to ``server`` (a
-        :class:`~consensus_desktop.engine.server.ServerSpec`) instead."""
+        """Load a local GGUF (None: the default model), with a LoRA ``adapter`` if given, or
+        connect to ``server`` (a :class:`~consensus_desktop.engine.server.ServerSpec`) instead."""
 
         def job(should_stop: Callable[[], bool]) -> Iterator[Any]:
             if server is not None:
@@ -78,7 +83,7 @@ class EngineHost(QObject):
                 if server is not None:
                     yield from self.open_server(server)
                 else:
-                    yield from self.open_model(model_path, n_gpu_layers)
+                    yield from self.open_model(model_path, n_gpu_layers, adapter)
             except ConsensusError as exc:  # reported as an item: see ``load_failed``
                 yield _LoadFailed(describe(exc))
 
@@ -88,7 +93,9 @@ class EngineHost(QObject):
         self.runner.start(worker)
 
     @staticmethod
-    def open_model(model_path: str | None, n_gpu_layers: int | None) -> Iterator[Any]:
+    def open_model(
+        model_path: str | None, n_gpu_layers: int | None, adapter: Path | None = None
+    ) -> Iterator[Any]:
         """Runs on the owner thread: status lines, then the loaded engine and its reward."""
         from consensus_desktop.engine.factory import ModelSpec, open_backend
         from consensus_desktop.model_catalog import resolve_model
@@ -96,7 +103,7 @@ class EngineHost(QObject):
 
         path = resolve_model(model_path)
         yield f"Model: loading {path.name}…"
-        engine = open_backend(ModelSpec(path, n_gpu_layers=n_gpu_layers))
+        engine = open_backend(ModelSpec(path, n_gpu_layers=n_gpu_layers, adapter=adapter))
         yield _Loaded(engine, reward_for(engine))
 
     @staticmethod
@@ -123,7 +130,7 @@ class EngineHost(QObject):
             if old != (None, None):  # closed on the owner thread, after the jobs queued for it
                 self.runner.submit(_close_job(*old))
             info = self.engine.info
-            self.status.emit(f"Model: {info.file_name} · {info.location} · loaded")
+            self.status.emit(f"Model: {info.label} · {info.location} · loaded")
             self.ready.emit()
 
     def _on_failed(self, failure: Failure) -> None:

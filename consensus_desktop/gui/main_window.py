@@ -19,6 +19,7 @@ from consensus_desktop import __version__, server_config
 from consensus_desktop.engine.server import ServerSpec, privacy_notice
 from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.gui import dialogs
+from consensus_desktop.gui.adapter_dialog import AdapterDialog
 from consensus_desktop.gui.context import AppContext
 from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.engine_host import EngineHost
@@ -221,6 +222,9 @@ class MainWindow(QMainWindow):
         manage = QAction("&Manage models…", self)
         manage.triggered.connect(self.manage_models)
         models.addAction(manage)
+        adapters = QAction("&Adapters…", self)
+        adapters.triggered.connect(self.manage_adapters)
+        models.addAction(adapters)
         server = QAction("Use a model &server…", self)
         server.triggered.connect(self.use_model_server)
         models.addAction(server)
@@ -228,7 +232,7 @@ class MainWindow(QMainWindow):
     def _model_ready(self) -> None:
         """Say which model is in use, and plainly when it is the small default."""
         info = self.ctx.engine.engine.info
-        self.model_status.setText(model_line(info.file_name, info.location))
+        self.model_status.setText(model_line(info.label, info.location))
         self.privacy_banner.setText(privacy_notice(f"http://{info.host}") if info.host else "")
         self.privacy_banner.setVisible(bool(info.host))
         default = is_default_model(info.file_name)
@@ -247,6 +251,17 @@ class MainWindow(QMainWindow):
     def manage_models(self) -> None:
         dialog = ModelManager(self.ctx.engine, self)
         dialog.use_model.connect(lambda path, layers: self.ctx.engine.load(path or None, layers))
+        dialog.exec()
+
+    def manage_adapters(self) -> None:
+        engine = self.ctx.engine.engine
+        base = getattr(engine, "model_path", None)  # a local model; None for a server
+        in_use = engine.info.label if engine is not None else "no model loaded yet"
+        dialog = AdapterDialog(base, in_use, self)
+        layers = engine.info.n_gpu_layers if engine is not None else None
+        dialog.use_adapter.connect(
+            lambda adapter: self.ctx.engine.load(str(base), layers, adapter=adapter)
+        )
         dialog.exec()
 
     def use_model_server(self) -> None:

@@ -23,7 +23,7 @@ from consensus_desktop import paths
 from consensus_desktop.engine.errors import ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.gui.dialogs import Failure
-from consensus_desktop.gui.worker import GeneratorWorker, JobFactory, JobRunner
+from consensus_desktop.gui.worker import DialogJob, JobFactory
 from consensus_desktop.model_advice import recommend, recommendation_line, total_ram_gb
 from consensus_desktop.model_catalog import load_catalog
 from consensus_desktop.model_downloads import DownloadProgress, download_job, import_job
@@ -75,8 +75,7 @@ class ModelManager(QDialog):
             button.clicked.connect(slot)
             row.addWidget(button)
         layout.addLayout(row)
-        self.worker: GeneratorWorker | None = None
-        self.runner: JobRunner | None = None
+        self.job = DialogJob("model-files", self)
         self._messages = ("", "")
         self.refresh()
 
@@ -102,7 +101,7 @@ class ModelManager(QDialog):
 
     def import_file(self, path: str | None = None) -> None:
         """Copy a GGUF file into the models folder on a worker thread, with progress."""
-        if self.worker is not None:
+        if self.job.worker is not None:
             return
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF model", "", "GGUF (*.gguf)")
@@ -118,17 +117,8 @@ class ModelManager(QDialog):
 
     def _start(self, job: JobFactory, done: str, cancelled: str) -> None:
         """Run a download or import on this dialog's own thread (stopped when the dialog closes)."""
-        if self.runner is None:
-            self.runner = JobRunner("model-files", self)
         self._messages = (done, cancelled)
-        self.worker = self.runner.submit(job, start=False)
-        # bound methods of this dialog, so Qt runs them on the GUI thread (a lambda would run on
-        # the worker's thread and touch widgets from there)
-        self.worker.item.connect(self._on_item)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.finished.connect(self._on_done)
-        self.worker.cancelled.connect(self._on_cancelled)
-        self.runner.start(self.worker)
+        self.job.start(job, self._on_item, self._on_done, self._on_cancelled, self._on_failed)
 
     def _on_done(self, last: object) -> None:
         self._finished(self._messages[0])
@@ -146,7 +136,7 @@ class ModelManager(QDialog):
 
     def download(self) -> None:
         sel = self._selected()
-        if not sel or sel[0] != "catalog" or sel[1].source != "huggingface" or self.worker:
+        if not sel or sel[0] != "catalog" or sel[1].source != "huggingface" or self.job.worker:
             return
         entry = sel[1]
         self._start(
@@ -171,12 +161,11 @@ class ModelManager(QDialog):
     def _finished(self, message: str) -> None:
         self.bar.setVisible(False)
         self.status.setText(message)
-        self.worker = None
+        self.job.worker = None
         self.refresh()
 
     def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
+        self.job.cancel()
 
     def use_selected(self) -> None:
         sel = self._selected()
@@ -190,12 +179,5 @@ class ModelManager(QDialog):
     def done(self, result: int) -> None:
         """Every way the dialog closes (Use selected, Esc, the window's close button, reject)
         comes here: stop the worker and its thread before the dialog goes."""
-        self.stop_worker()
+        self.job.stop()
         super().done(result)
-
-    def stop_worker(self) -> None:
-        self.cancel()
-        if self.runner is not None:
-            self.runner.shutdown()
-            self.runner = None
-        self.worker = None

@@ -103,3 +103,44 @@ class JobRunner(QObject):
         if stopped:
             _STARTED.discard(self)
         return stopped
+
+
+class DialogJob:
+    """One job at a time on a dialog's own thread (a download, an import, a training run): the
+    thread starts when first needed and stops with the dialog (:meth:`stop` from its ``done``).
+    The callbacks must be the dialog's bound methods, so that Qt runs them on the GUI thread (a
+    lambda would run on the worker's thread and touch widgets from there)."""
+
+    def __init__(self, name: str, owner: QObject) -> None:
+        self.name, self.owner = name, owner
+        self.runner: JobRunner | None = None
+        self.worker: GeneratorWorker | None = None  # the running job; None when idle
+
+    def start(
+        self,
+        job: JobFactory,
+        on_item: Callable[[object], None],
+        on_finished: Callable[[object], None],
+        on_cancelled: Callable[[], None],
+        on_failed: Callable[[Any], None],
+    ) -> GeneratorWorker:
+        if self.runner is None:
+            self.runner = JobRunner(self.name, self.owner)
+        worker = self.worker = self.runner.submit(job, start=False)
+        worker.item.connect(on_item)
+        worker.finished.connect(on_finished)
+        worker.cancelled.connect(on_cancelled)
+        worker.failed.connect(on_failed)
+        self.runner.start(worker)
+        return worker
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def stop(self) -> None:
+        self.cancel()
+        if self.runner is not None:
+            self.runner.shutdown()
+            self.runner = None
+        self.worker = None

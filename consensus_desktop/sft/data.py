@@ -16,7 +16,7 @@ from pathlib import Path
 from consensus_desktop.errors import InputError
 from consensus_desktop.pipeline import DEFAULT_TEMPLATE
 from consensus_desktop.prompts import TEMPLATES
-from consensus_desktop.reward.polis_data import load_all, split
+from consensus_desktop.reward.polis_data import Conversation, load_all, split
 from consensus_desktop.sft.examples import Example
 from consensus_desktop.sft.polis_examples import polis_examples
 from consensus_desktop.sft.session_examples import session_examples
@@ -45,20 +45,28 @@ class DataSet:
 
 
 def build_data_set(
-    polis: Path, sessions: Sequence[Path] = (), seed: int = 0, template: str = DEFAULT_TEMPLATE
+    polis: Path | None,
+    sessions: Sequence[Path] = (),
+    seed: int = 0,
+    template: str = DEFAULT_TEMPLATE,
 ) -> DataSet:
-    polis = Path(polis)
-    if not polis.is_dir():
-        raise InputError(f"--polis {polis}: no such folder of Polis conversations.")
+    """``polis`` None: the session files alone (the app's "Learn from past sessions")."""
+    if polis is None and not sessions:
+        raise InputError("Name a folder of Polis conversations or at least one session file.")
     for path in sessions:
         if not Path(path).is_file():
             raise InputError(f"--sessions {path}: no such session file.")
-    training, _validation = split(load_all(polis))  # validation conversations are never read on
-    if not training:
-        raise InputError(
-            f"--polis {polis} holds no Polis training conversation (a folder with comments.csv "
-            "that is not one of the scoop-hivemind validation conversations)."
-        )
+    training: list[Conversation] = []
+    if polis is not None:
+        polis = Path(polis)
+        if not polis.is_dir():
+            raise InputError(f"--polis {polis}: no such folder of Polis conversations.")
+        training, _validation = split(load_all(polis))  # validation conversations: never read on
+        if not training:
+            raise InputError(
+                f"--polis {polis} holds no Polis training conversation (a folder with "
+                "comments.csv that is not one of the scoop-hivemind validation conversations)."
+            )
     jury = TEMPLATES[template]
     examples = [*polis_examples(training, jury, seed), *session_examples(sessions, jury)]
     return DataSet(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 
+from consensus_desktop.engine.cleaning import clean_candidate
 from consensus_desktop.prompts import JuryTemplate, clean_participant_text
 from consensus_desktop.reward.polis_data import Conversation
 from consensus_desktop.sft.examples import Example, example
@@ -21,6 +22,15 @@ from consensus_desktop.sft.opinion_groups import opinion_groups
 CONSENSUS_THRESHOLD = 0.65  # per group (geometric mean over the groups)
 MIN_OPINIONS, MAX_OPINIONS = 4, 8
 MIN_CHARS = 20  # a target must be a statement, not a fragment (characters: Chinese has no spaces)
+
+
+def is_statement(text: str) -> bool:
+    """A target the app itself would accept as a candidate: whole sentences that end as one
+    (., !, ?), four words or more, nothing the candidate cleaning would cut away, and at least
+    ``MIN_CHARS`` characters. Comments written as fragments taught the model to write fragments
+    (measured: see the README)."""
+    text = clean_participant_text(text).text
+    return len(text) >= MIN_CHARS and clean_candidate(text) == " ".join(text.split())
 
 
 def polis_examples(
@@ -36,7 +46,7 @@ def polis_examples(
             by_author.setdefault(author, []).append(cid)
         for cid, consensus in groups.consensus_of().items():
             text = conv.comments[cid]
-            if consensus < threshold or len(clean_participant_text(text).text) < MIN_CHARS:
+            if consensus < threshold or not is_statement(text):
                 continue
             others = sorted(a for a in by_author if a != conv.authors[cid])
             if len(others) < MIN_OPINIONS:

@@ -1,6 +1,7 @@
 """Benchmark: what the room would see, on opinion sets built from real Polis conversations.
 
-    python tests/bench/bench_quality.py [--sets 20] [--n 16] [--model PATH] [--out FILE.json]
+    python tests/bench/bench_quality.py [--sets 20] [--n 16] [--model PATH] [--adapter A.gguf]
+        [--out FILE.json]
         [--template VERSION] [--temperature T] [--top-p P] [--max-tokens K]
 
 Sets: the English conversations in ../shared/data/polis with at least 8 authors (six), four
@@ -130,6 +131,7 @@ def main() -> None:
     parser.add_argument("--sets", type=int, default=20, help="opinion sets (default 20)")
     parser.add_argument("--n", type=int, default=16, help="candidates per set (default 16)")
     parser.add_argument("--model")
+    parser.add_argument("--adapter", type=Path, help="a LoRA adapter GGUF for the model")
     parser.add_argument("--template", help="prompt template version (default: the app's)")
     parser.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE)
     parser.add_argument("--top-p", type=float, default=0.95)
@@ -148,7 +150,12 @@ def main() -> None:
     from consensus_desktop.screening import coverage, near_duplicate_share, off_topic
 
     sets = build_sets(args.polis, args.sets)
-    engine = Engine(resolve_model(args.model))
+    model = resolve_model(args.model)
+    if args.adapter is not None:
+        from consensus_desktop.sft.adapter_file import check_adapter
+
+        check_adapter(args.adapter, Path(model))
+    engine = Engine(model, adapter=args.adapter)
     reward = reward_for(engine)
     judge = Engine(minilm_path())
 
@@ -160,7 +167,7 @@ def main() -> None:
         assert out is not None
         return np.asarray(out)
 
-    print(f"model: {engine.info.file_name}; reward: {reward.version.label}; sets: {len(sets)}")
+    print(f"model: {engine.info.label}; reward: {reward.version.label}; sets: {len(sets)}")
     rows = []
     for s in sets:
         request = RunRequest(

@@ -11,7 +11,7 @@ from consensus_desktop.gui.worker import running_threads
 
 
 def wait_idle(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.job.worker is None, timeout=10_000)
 
 
 def test_import_from_usb_stick_and_refuse_a_bad_file(window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -25,12 +25,12 @@ def test_import_from_usb_stick_and_refuse_a_bad_file(window, qtbot, tmp_path: Pa
     bad.write_text("not a model")
     dialog.import_file(str(bad))
     assert "not a GGUF" in dialog.status.text()
-    assert dialog.worker is None
+    assert dialog.job.worker is None
     assert not (paths.models_dir() / "notes.gguf").exists()
     good = stick / "tiny.gguf"
     good.write_bytes(b"GGUF" + (3).to_bytes(4, "little") + bytes(16))
     dialog.import_file(str(good))
-    assert dialog.worker is not None  # the copy runs on the dialog's worker thread
+    assert dialog.job.worker is not None  # the copy runs on the dialog's worker thread
     wait_idle(qtbot, dialog)
     assert "Imported tiny.gguf" in dialog.status.text()
     assert (paths.models_dir() / "tiny.gguf").exists()
@@ -78,4 +78,4 @@ def test_the_worker_stops_however_the_dialog_closes(window, qtbot, how: str) -> 
     else:
         getattr(dialog, how)()
     assert "model-files" not in running_threads()
-    assert dialog.runner is None
+    assert dialog.job.runner is None

@@ -3,14 +3,11 @@ before llama.cpp loads them, applied to generation by `run --adapter`."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_runs import cli, run_json
 from sample_inputs import OPINIONS, QUESTION
 
 from consensus_desktop.engine.gguf_header import read_gguf_header
@@ -26,21 +23,7 @@ from consensus_desktop.sft.adapter_file import (
 )
 
 pytestmark = pytest.mark.model
-EXE = shutil.which("consensus-desktop") or "consensus-desktop"
 RANK = 8
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([EXE, *args], capture_output=True, text=True, env=dict(os.environ))
-
-
-def run_json(*extra: str) -> dict:
-    args = ["run", "--question", QUESTION]
-    for o in OPINIONS:
-        args += ["--opinion", o]
-    proc = cli(*args, "--n", "4", "--max-tokens", "40", "--json", *extra)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
 
 
 def random_weights(base: Path, layers: int = 4, seed: int = 0) -> dict:

@@ -19,6 +19,10 @@ LLAMA_CPP_MODULES = {
     "consensus_desktop.engine.local_model",
     "consensus_desktop.engine.token_batch",
 }
+# The only module that imports torch when imported: LoRA layers, used by `sft train` alone (the
+# [train] extra; the app and its bundle never have torch).
+TORCH_MODULES = {"consensus_desktop.sft.lora"}
+TRAIN_PACKAGES = {"torch", "transformers", "accelerate", "gguf"}
 
 
 def _core_modules() -> list[str]:
@@ -51,16 +55,32 @@ def _import_blocking(modules: list[str], blocked: set[str]) -> subprocess.Comple
 
 
 def test_core_imports_without_qt() -> None:
-    proc = _import_blocking(_core_modules(), {"PySide6", "shiboken6", "PyQt5", "PyQt6"})
+    modules = [m for m in _core_modules() if m not in TORCH_MODULES]
+    proc = _import_blocking(modules, {"PySide6", "shiboken6", "PyQt5", "PyQt6"})
     assert proc.returncode == 0, proc.stderr
     assert int(proc.stdout.strip()) > 20
 
 
 def test_core_imports_without_llama_cpp() -> None:
     """Prompts, welfare, store, pipeline, facilitation, rewards, CLI and the backend seam."""
-    modules = [m for m in _core_modules() if m not in LLAMA_CPP_MODULES]
+    modules = [m for m in _core_modules() if m not in LLAMA_CPP_MODULES | TORCH_MODULES]
     for needed in ("pipeline", "facilitation", "reward.base", "engine.protocol", "store.recording"):
         assert f"consensus_desktop.{needed}" in modules
     proc = _import_blocking(modules, {"llama_cpp"})
     assert proc.returncode == 0, proc.stderr
     assert int(proc.stdout.strip()) > 20
+
+
+def test_everything_but_lora_layers_imports_without_the_training_extra() -> None:
+    """The whole app, GUI included, and `sft train`'s own checks import without torch."""
+    root = Path(consensus_desktop.__file__).parent
+    gui = sorted(
+        "consensus_desktop." + ".".join(p.relative_to(root).with_suffix("").parts)
+        for p in (root / "gui").rglob("*.py")
+    )
+    modules = [m for m in _core_modules() if m not in TORCH_MODULES] + [
+        m.removesuffix(".__init__") for m in gui
+    ]
+    assert "consensus_desktop.sft.train_run" in modules
+    proc = _import_blocking(modules, TRAIN_PACKAGES)
+    assert proc.returncode == 0, proc.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from session_samples import rated_session
 
 from consensus_desktop.errors import InputError
 from consensus_desktop.pipeline import DEFAULT_TEMPLATE
@@ -23,6 +24,7 @@ from consensus_desktop.sft.polis_examples import (
     CONSENSUS_THRESHOLD,
     MAX_OPINIONS,
     MIN_OPINIONS,
+    is_statement,
     polis_examples,
 )
 from consensus_desktop.store.session_store import SessionStore
@@ -89,6 +91,14 @@ def test_polis_examples_are_high_consensus_comments_with_other_peoples_opinions(
         assert conv.authors[cid] not in authors  # other participants' words only
         assert len(authors) >= len(opinions)
         assert ex.completion == f" {ex.statement}\n\n"
+        assert is_statement(ex.statement)
+    # high-consensus comments that are not whole sentences are never targets
+    fragments = [
+        c
+        for c, v in consensus.items()
+        if v >= CONSENSUS_THRESHOLD**2 and not is_statement(conv.comments[c])
+    ]
+    assert fragments and not {f"{TRAIN}#{c}" for c in fragments} & {e.origin for e in examples}
     # the same plan the app builds from that question and those opinions
     ex = examples[0]
     question = ex.prompt.split("Question: ")[-1]
@@ -106,56 +116,13 @@ def test_validation_conversations_are_never_read(polis: Path, tmp_path: Path) ->
         build_data_set(only_validation)
 
 
-def _session(store: SessionStore, name: str, alpha: float | str, rehearsal: bool = False) -> int:
-    """Three people, one question, rated statements; returns the session id."""
-    sid = store.create_session(name, {"alpha": alpha, "rehearsal": rehearsal})
-    qid = store.add_question(sid, "Should we plant trees on the high street?")
-    pids = [store.add_participant(sid, n) for n in ("Ann", "Ben", "Cai")]
-    opinions = ("Yes, for shade in summer.", "No, the cost is too high.", "Only native trees.")
-    for pid, text in zip(pids, opinions, strict=True):
-        store.add_opinion(pid, qid, text)
-    run = store.add_generation_run(sid, qid, round=0, kind="initial")
-    texts = [
-        "Plant native trees where shade is most needed.",  # mean 6.33, min 5
-        "Plant a few native trees, within the budget.",  # mean 6, min 6
-        "Plant no trees at all.",  # mean 2
-    ]
-    cids = store.add_candidates(run, [{"text": t} for t in texts])
-    for pid, row in zip(pids, ((7, 6, 2), (5, 6, 1), (7, 6, 3)), strict=True):
-        for cid, rating in zip(cids, row, strict=True):
-            store.add_rating(cid, pid, rating)
-    for pid, critique in zip(pids, ("Say who pays.", "", "Mention water."), strict=True):
-        if critique:
-            store.add_critique(pid, cids[0], critique)
-    revision = store.add_generation_run(sid, qid, round=1, kind="revision")
-    better, worse = store.add_candidates(
-        revision,
-        [
-            {"text": "Plant native trees where shade is needed, paid from the parks budget."},
-            {"text": "Plant trees."},
-        ],
-    )
-    for pid, (a, b) in zip(pids, ((7, 3), (6, 2), (7, 3)), strict=True):
-        store.add_rating(better, pid, a)
-        store.add_rating(worse, pid, b)
-    # a second question the room did not endorse: nothing reaches the threshold
-    q2 = store.add_question(sid, "Should the market move?")
-    for pid in pids:
-        store.add_opinion(pid, q2, "I am not sure about it.")
-    run2 = store.add_generation_run(sid, q2, round=0, kind="initial")
-    [low] = store.add_candidates(run2, [{"text": "The market should move to the square."}])
-    for pid, rating in zip(pids, (3, 5, 4), strict=True):
-        store.add_rating(low, pid, rating)
-    return sid
-
-
 @pytest.fixture(scope="module")
 def session_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("sessions")
     store = SessionStore(folder / "library.sqlite")
     files = []
     for name, alpha, rehearsal in (("mean", 0.0, False), ("rawls", "inf", False), ("try", 0, True)):
-        sid = _session(store, name, alpha, rehearsal)
+        sid = rated_session(store, name, alpha, rehearsal)
         files.append(export_session(store.db, sid, folder / f"{name}.sqlite"))
     store.close()
     return files
@@ -186,6 +153,19 @@ def test_sessions_give_the_best_rated_statement_by_the_sessions_welfare(
         assert revision.statement.endswith("paid from the parks budget.")
     assert by_file[mean.name][0].score == pytest.approx(20 / 3)
     assert by_file[rawls.name][0].score == pytest.approx(6.0)  # the worst-off rated it 6
+
+
+def test_sessions_alone_make_a_set_as_learning_from_past_sessions_does(
+    session_files: list[Path], tmp_path: Path
+) -> None:
+    mean, rawls, _rehearsal = session_files
+    data = build_data_set(None, [mean, rawls])
+    assert data.counts() == {"polis": 0, "session": 2, "revision": 2} and data.conversations == ()
+    with pytest.raises(InputError, match="Polis conversations or at least one session file"):
+        build_data_set(None, [])
+    proc = cli("sft", "data", "--out", str(tmp_path / "none.jsonl"))
+    assert proc.returncode == 2 and "at least one session file" in proc.stderr
+    assert not (tmp_path / "none.jsonl").exists()
 
 
 def test_the_welfare_choice_decides_between_statements(tmp_path: Path) -> None:
@@ -267,3 +247,18 @@ def test_write_refuses_an_empty_set(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="No training examples"):
         write_data_set(DataSet((), ("x",)), tmp_path / "out.jsonl")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Free childcare should be universal, with quality guaranteed.", True),
+        ("More choices when it comes to internet. BGMU should expand to residents!", True),
+        ("more bike lanes downtown and near the schools", False),  # no sentence end
+        ("Parks are good.", False),  # shorter than the minimum
+        ("We need parks. And also", False),  # the cleaning would cut the half sentence
+        ("Is this the right question to ask here?", True),
+    ],
+)
+def test_a_target_is_a_statement_the_app_would_accept(text: str, expected: bool) -> None:
+    assert is_statement(text) is expected
