@@ -80,7 +80,8 @@ class AdapterDialog(QDialog):
         layout.addWidget(intro)
         self.list = QListWidget()
         self.list.setWordWrap(True)  # a refusal's reason is a whole sentence
-        self.list.itemDoubleClicked.connect(lambda _item: self.use_selected())
+        # Enter or a double click on an adapter uses it
+        self.list.itemActivated.connect(lambda _item: self.use_selected())
         layout.addWidget(self.list, 1)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -98,6 +99,7 @@ class AdapterDialog(QDialog):
             ("use", "&Use selected", self.use_selected),
         ):
             button = QPushButton(text)
+            button.setAutoDefault(False)  # Enter never starts training by surprise
             button.clicked.connect(slot)
             row.addWidget(button)
             self.buttons[key] = button

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QThread
+from PySide6.QtCore import Qt, QThread
 
 from consensus_desktop.engine.errors import GenerationCancelled
 from consensus_desktop.engine.gguf_header import read_gguf_header
@@ -70,9 +70,13 @@ def test_adapters_that_fit_are_chosen_and_others_refused(
     dialog.list.setCurrentRow(0)
     dialog.use_selected()
     assert chosen == [] and "Choose an adapter made for the model in use" in dialog.status.text()
+    dialog.show()
+    dialog.activateWindow()  # as exec() makes it: the window's own keys, not the main window's
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
     dialog.list.setCurrentRow(1)
-    dialog.use_selected()
-    assert chosen == [folder / "jury.gguf"]
+    dialog.list.setFocus()
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Return)  # keyboard first: Enter uses the selection
+    assert chosen == [folder / "jury.gguf"] and dialog.job.worker is None
     server = AdapterDialog(None, "a server", window)
     assert not server.buttons["use"].isEnabled() and not server.buttons["learn"].isEnabled()
 
