@@ -162,6 +162,11 @@ CHAT_INSTRUCTION = (
 )
 
 
+def with_chat_instruction(text: str) -> str:
+    """A jury text as an instruct model's user message ends: followed by the instruction."""
+    return f"{text}\n\n{CHAT_INSTRUCTION}"
+
+
 def as_chat(plan: PromptPlan) -> PromptPlan:
     """The same prompt for an instruct model: the jury text, then an instruction, as the user's
     message; the model's chat template (llama.cpp's or the server's) wraps it. The version says
@@ -171,7 +176,7 @@ def as_chat(plan: PromptPlan) -> PromptPlan:
     return replace(
         plan,
         template=plan.template + CHAT_MARK,
-        suffixes=tuple(f"{s}\n\n{CHAT_INSTRUCTION}" for s in plan.suffixes),
+        suffixes=tuple(with_chat_instruction(s) for s in plan.suffixes),
         chat=True,
     )
 
@@ -184,7 +189,7 @@ def chat_messages(plan: PromptPlan, variant: int = 0) -> list[dict[str, str]]:
 def chat_messages_of(full_prompt: str) -> list[dict[str, str]]:
     """The chat messages :func:`as_chat` and :func:`chat_messages` make of a plain prompt's full
     text (for a prompt kept as text, as in the fine-tuning set)."""
-    return [{"role": "user", "content": f"{full_prompt}\n\n{CHAT_INSTRUCTION}"}]
+    return [{"role": "user", "content": with_chat_instruction(full_prompt)}]
 
 
 @dataclass(frozen=True)

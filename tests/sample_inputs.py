@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import numpy as np
+
+# ../shared/data/polis beside the checkout (a git worktree sits one folder deeper)
+_BESIDE = [p / "shared" / "data" / "polis" for p in Path(__file__).resolve().parents[1:3]]
+POLIS = next((p for p in _BESIDE if p.is_dir()), _BESIDE[0])
 
 QUESTION = "Should we lower the speed limit on roads?"
 OPINIONS = (

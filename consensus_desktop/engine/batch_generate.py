@@ -147,15 +147,17 @@ class BatchGenerator:
         total = 0.0
         first = len(prompt) - 1  # the first position whose logits predict the completion
         for start in range(0, len(tokens) - 1, self.n_batch):
-            run = tokens[start : min(start + self.n_batch, len(tokens) - 1)]
+            end = min(start + self.n_batch, len(tokens) - 1)
+            cut = min(max(first, start), end)  # positions from here on need their logits
             batch.clear()
-            wanted = [start + i >= first for i in range(len(run))]
-            for i, token in enumerate(run):
-                batch.add(token, start + i, [0], wanted[i])
+            if cut > start:
+                batch.add_run(tokens[start:cut], start, [0], False)
+            if end > cut:
+                batch.add_run(tokens[cut:end], cut, [0], True)
             self._decode(ctx, batch)
-            rows = view.rows(sum(wanted)).astype(np.float64)
-            if len(rows):
-                targets = np.array(tokens[start + len(run) - len(rows) + 1 : start + len(run) + 1])
+            if end > cut:
+                rows = view.rows(end - cut).astype(np.float64)
+                targets = np.array(tokens[cut + 1 : end + 1])
                 peak = rows.max(axis=1)
                 log_z = peak + np.log(np.exp(rows - peak[:, None]).sum(axis=1))
                 total += float((rows[np.arange(len(rows)), targets] - log_z).sum())

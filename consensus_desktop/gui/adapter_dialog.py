@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from consensus_desktop.errors import ConsensusError
+from consensus_desktop.errors import ConsensusError, describe_os_error
 from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.worker import DialogJob, JobFactory
 from consensus_desktop.sft.adapter_file import check_adapter
@@ -159,8 +159,12 @@ class AdapterDialog(QDialog):
             target = check_destination(adapters_folder() / source.name)
             with atomic_path(target) as tmp:
                 shutil.copyfile(source, tmp)
-        except (ConsensusError, OSError) as exc:
+        except ConsensusError as exc:
             self.status.setText(str(exc))
+            return
+        except OSError as exc:  # e.g. the adapters folder could not be made
+            text = describe_os_error(exc, "use")
+            self.status.setText(text[:1].upper() + text[1:])
             return
         self.refresh()
         self.status.setText(f"Added {source.name}.")

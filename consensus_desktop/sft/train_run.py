@@ -16,7 +16,7 @@ from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.errors import InputError
 from consensus_desktop.sft.examples import Example
 from consensus_desktop.sft.token_examples import read_rows, tokenize_rows
-from consensus_desktop.sft.validation import validation_examples
+from consensus_desktop.sft.validation import validate_model, validation_examples
 from consensus_desktop.store.safe_files import check_destination
 
 TRAIN_PACKAGES = ("torch", "transformers", "gguf", "accelerate")
@@ -174,17 +174,10 @@ def training_job(
 def _validate(
     base: Path, adapter: Path, examples: list[Example]
 ) -> Generator[str, None, dict[str, object]]:
-    from consensus_desktop.engine.engine import Engine
-    from consensus_desktop.sft.validation import validate
-
     found: dict[str, object] = {"conversations": "Polis scoop-hivemind (held out)"}
     for label, with_adapter in (("base", None), ("adapter", adapter)):
         yield f"Validating the {label} model on {len(examples)} held-out statements"
-        engine = Engine(base, adapter=with_adapter)
-        try:
-            found[label] = validate(engine, examples).to_json()
-        finally:
-            engine.close()
+        found[label] = validate_model(base, with_adapter, examples).to_json()
     return found
 
 

@@ -63,3 +63,15 @@ def validate(scorer: Scorer, examples: list[Example]) -> Validation:
         total += scorer.log_likelihood(prompt, completion)
         tokens += len(completion)
     return Validation(len(examples), tokens, total / max(tokens, 1))
+
+
+def validate_model(base: Path, adapter: Path | None, examples: list[Example]) -> Validation:
+    """``examples`` scored on the GGUF ``base`` (with ``adapter`` when given), loaded for this
+    and closed after: the base model and base + adapter are each measured alone."""
+    from consensus_desktop.engine.engine import Engine  # llama.cpp only when measuring
+
+    engine = Engine(base, adapter=adapter)
+    try:
+        return validate(engine, examples)
+    finally:
+        engine.close()

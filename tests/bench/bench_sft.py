@@ -16,10 +16,9 @@ import argparse
 import time
 from pathlib import Path
 
-from consensus_desktop.engine.engine import Engine
 from consensus_desktop.model_catalog import resolve_model
 from consensus_desktop.sft.adapter_file import check_adapter
-from consensus_desktop.sft.validation import validate, validation_examples
+from consensus_desktop.sft.validation import validate_model, validation_examples
 
 POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
 
@@ -37,11 +36,7 @@ def main() -> None:
     figures = {}
     for label, adapter in (("base", None), ("adapter", args.adapter)):
         start = time.perf_counter()
-        engine = Engine(base, adapter=adapter)
-        try:
-            v = validate(engine, examples)
-        finally:
-            engine.close()
+        v = validate_model(base, adapter, examples)
         figures[label] = v.mean_log_likelihood
         print(
             f"{label:>7}: mean log-likelihood per token {v.mean_log_likelihood:.4f} over "

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sample_inputs import POLIS
 
 from consensus_desktop.reward.head import RewardHead
 
 pytestmark = pytest.mark.model
 EXE = shutil.which("consensus-desktop") or "consensus-desktop"
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cli_runs import cli, run_json
+from sample_inputs import POLIS
 from session_samples import rated_session
 
 from consensus_desktop.engine.engine import Engine
@@ -25,10 +26,6 @@ from consensus_desktop.store.transfer import export_session
 
 pytestmark = pytest.mark.model
 pytest.importorskip("torch", reason="sft train needs the [train] extra (CI installs it)")
-
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
-if not POLIS.is_dir():  # a worktree sits one level deeper than the main checkout
-    POLIS = Path(__file__).resolve().parents[4] / "shared" / "data" / "polis"
 
 
 @pytest.fixture(scope="module")

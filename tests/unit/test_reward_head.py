@@ -4,12 +4,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sample_inputs import POLIS
 
 from consensus_desktop.reward.head import HeadMismatch, RewardHead, pair_features, unit_centred
 from consensus_desktop.reward.polis_data import load_conversation
 from consensus_desktop.reward.training import PairSet, auc, evaluate, fit_head, head_scorer
-
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
 
 
 def test_auc_matches_definition() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sample_inputs import POLIS
 from session_samples import rated_session
 
 from consensus_desktop.errors import InputError
@@ -30,9 +31,6 @@ from consensus_desktop.sft.polis_examples import (
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.store.transfer import export_session
 
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
-if not POLIS.is_dir():  # a worktree sits one level deeper than the main checkout
-    POLIS = Path(__file__).resolve().parents[4] / "shared" / "data" / "polis"
 TRAIN = "bg2050-volunteers"  # the smallest training conversation (107 voters)
 VALIDATION = "scoop-hivemind.ubi"
 
