@@ -114,8 +114,8 @@ class BatchGenerator:
         """Decode the shared prefix, then each (tokens, start position, seq ids) suffix chunk.
 
         Everything is decoded in n_batch pieces, but the last token of every suffix is held back
-        and decoded together in one final batch, so that all their logits are readable at once.
-        Returns the final batch's index for each chunk.
+        to the end of the last piece, so that all their logits are readable at once.
+        Returns each chunk's output row (the last tokens are the only outputs).
         """
         batch = TokenBatch(self.n_batch, self._ctx_seqs)
         prefix_tokens, prefix_seqs = prefix
@@ -129,12 +129,13 @@ class BatchGenerator:
                 take = min(batch.room, len(tokens) - k)
                 batch.add_run(tokens[k : k + take], pos + k, seqs, False)
                 k += take
-        if batch.n:
+        if batch.room < len(chunks):
             self._decode(ctx, batch)
             batch.clear()
-        last = [batch.add(t[-1], pos + len(t) - 1, seqs, True) for t, pos, seqs in chunks]
+        for tokens, pos, seqs in chunks:
+            batch.add(tokens[-1], pos + len(tokens) - 1, seqs, True)
         self._decode(ctx, batch)
-        return last
+        return list(range(len(chunks)))
 
     def log_likelihood(self, prompt: list[int], completion: list[int]) -> float:
         """Sum of log p(completion token | everything before it), read from the same context

@@ -5,10 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from consensus_desktop.engine.token_picker import GROUP, PickSettings, TokenPicker, top_k
+from consensus_desktop.engine.token_picker import (
+    DRAW_BLOCK,
+    FIRST,
+    PickSettings,
+    TokenPicker,
+    top_k,
+)
 
 
-@pytest.mark.parametrize("vocab", [262_144, 50_000, 300 * GROUP + 7, 300])
+@pytest.mark.parametrize("vocab", [262_144, 50_000, 5_000 * FIRST + 7, 300 * FIRST + 7, 300])
 @pytest.mark.parametrize("k", [1, 40, 400, 0])
 def test_top_k_is_exact(vocab: int, k: int) -> None:
     rng = np.random.default_rng(vocab + k)
@@ -61,3 +67,38 @@ def test_frequencies_follow_top_k_top_p_and_temperature() -> None:
     assert abs(share - 0.25 / 0.34) < 0.02
     everything = _draws(PickSettings(1.0, 1.0, 0), list(range(200)), logits, 50).ravel()
     assert abs(float(np.mean(everything == 1999)) - 0.05) < 0.01
+
+
+def _reference_token(row: np.ndarray, s: PickSettings, u: float) -> int:
+    """The chain written plainly: sort the whole row, top-k, top-p, temperature, one draw."""
+    order = np.argsort(-row, kind="stable")[: s.top_k if s.top_k > 0 else len(row)]
+    z = row[order].astype(np.float64) - row[order[0]]
+    p = np.exp(z) / np.exp(z).sum()
+    kept = int(np.searchsorted(np.cumsum(p) - p, s.top_p, side="left")) if s.top_p < 1 else len(z)
+    weights = np.exp(z[: max(kept, 1)] / s.temperature)
+    cumulative = np.cumsum(weights)
+    return int(order[min(int((cumulative <= u * cumulative[-1]).sum()), len(cumulative) - 1)])
+
+
+def test_picks_match_the_plain_chain_with_one_draw_per_token() -> None:
+    """Over more steps than one block of draws, with sequences leaving mid-way, every token is the
+    one the plain chain picks with each sequence's own generator drawn once per token."""
+    rng = np.random.default_rng(7)
+    vocab, steps = 262_144, DRAW_BLOCK * 2 + 5
+    settings = PickSettings(temperature=0.8, top_p=0.95, top_k=40)
+    seeds = [11, 12, 13, 14]
+    picker = TokenPicker(settings, seeds)
+    generators = [np.random.Generator(np.random.PCG64(seed)) for seed in seeds]
+    live = [0, 1, 2, 3]
+    for step in range(steps):
+        if step == DRAW_BLOCK - 1:
+            live = [0, 2, 3]  # sequence 1 ends
+        if step == DRAW_BLOCK + 3:
+            live = [3, 0]  # sequence 2 ends too; the others come in another order
+        logits = (rng.normal(size=(len(live), vocab)) * 3).astype(np.float32)
+        got = picker.pick(logits, np.arange(len(live)), live)
+        want = [
+            _reference_token(logits[j], settings, generators[i].random())
+            for j, i in enumerate(live)
+        ]
+        assert got == want, step
