@@ -5,8 +5,9 @@ to several sequences in a ``llama_batch``); each opinion order (suffix) is decod
 sequences that use it. From then on, every live sequence advances by one token per ``llama_decode``,
 so the weights are read once per step for all of them. The next tokens of all live sequences are
 picked in one vectorised step over the logits matrix (:mod:`token_picker`: top-k, top-p,
-temperature, each sequence's own seeded generator); each sequence has its own stop strings, EOS and
-token budget.
+temperature, each sequence's own seeded generator); when the logits are on a GPU, the top-k runs
+there, in llama.cpp's graph (:mod:`device_top_k`), and only the k best come back. Each sequence has
+its own stop strings, EOS and token budget.
 
 Reproducibility: the same request (prompt, number of samples, seeds, parameters) on the same
 model and build gives the same samples. A sample is *not* guaranteed to equal the one its seed
@@ -24,6 +25,7 @@ import llama_cpp
 import numpy as np
 
 from consensus_desktop.engine.cleaning import StopScanner, cut_at_stop
+from consensus_desktop.engine.device_top_k import MAX_K, DeviceTopK
 from consensus_desktop.engine.errors import ContextBudgetError, GenerationCancelled
 from consensus_desktop.engine.local_model import LocalModel
 from consensus_desktop.engine.token_batch import TokenBatch
@@ -53,8 +55,17 @@ class _LogitsView:
 class BatchGenerator:
     """Owns one generation context on a :class:`LocalModel`; reused across calls."""
 
-    def __init__(self, model: LocalModel, n_threads: int, max_kv_cells: int = 32768) -> None:
+    def __init__(
+        self,
+        model: LocalModel,
+        n_threads: int,
+        max_kv_cells: int = 32768,
+        device_top_k: bool | None = None,
+    ) -> None:
         self.model = model
+        # Top-k in llama.cpp's graph: by default where the logits are computed on a GPU.
+        self.device_top_k = model.logits_on_gpu if device_top_k is None else device_top_k
+        self._device = DeviceTopK()
         self.n_threads = n_threads
         self.max_kv_cells = max_kv_cells
         self._ctx: llama_cpp.llama_context_p | None = None
@@ -95,6 +106,7 @@ class BatchGenerator:
         return self._ctx
 
     def close(self) -> None:
+        self._device.detach()
         if self._ctx is not None:
             llama_cpp.llama_free(self._ctx)
             self._ctx = None
@@ -142,6 +154,7 @@ class BatchGenerator:
         (and adapter) that generates."""
         tokens = prompt + completion
         ctx = self._ensure_context(len(tokens), 1)
+        self._device.detach()  # every position's logits are read here
         llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), False)
         view = _LogitsView(ctx, self.model.info.n_vocab)
         batch = TokenBatch(self.n_batch, self._ctx_seqs)
@@ -196,6 +209,12 @@ class BatchGenerator:
             + n * (params.max_tokens + 1)
         )
         ctx = self._ensure_context(cells, n)
+        on_device = self.device_top_k and 0 < params.top_k <= MAX_K
+        if on_device:
+            on_device = self._device.attach(ctx, n, min(params.top_k, model.info.n_vocab))
+            self.device_top_k = on_device  # where llama.cpp cannot, the host searches (same tokens)
+        else:
+            self._device.detach()
         mem = llama_cpp.llama_get_memory(ctx)
         # Forget every cell (metadata only: zeroing the KV buffers costs ~0.02 ms per generated
         # token here, and cells no sequence holds are masked out of attention anyway).
@@ -211,6 +230,7 @@ class BatchGenerator:
             last = self._decode_prompt(ctx, (prefix_tokens, list(range(n))), chunks)
             # Output rows of the first step: each sequence reads its own suffix's last token.
             rows = np.array([last[used.index(variant_of[i])] for i in range(n)], dtype=np.intp)
+            n_out = len(last)  # outputs of the last decode
             pos = np.array([start + len(suffix_tokens[variant_of[i]]) for i in range(n)])
             utf8 = [codecs.getincrementaldecoder("utf-8")("replace") for _ in range(n)]
             texts = [StopScanner(stop) for _ in range(n)]
@@ -222,8 +242,10 @@ class BatchGenerator:
             while live:
                 if should_stop():
                     raise GenerationCancelled
-                logits = view.rows(int(rows.max()) + 1)
-                tokens = picker.pick(logits, rows, live)
+                if on_device:
+                    tokens = picker.choose(*self._device.read(n_out, rows), live)
+                else:
+                    tokens = picker.pick(view.rows(int(rows.max()) + 1), rows, live)
                 n_tok += 1
                 done_tokens += len(live)
                 kept: list[int] = []
@@ -253,6 +275,7 @@ class BatchGenerator:
                     batch.add_steps(np.array(kept_tokens), pos[seqs], seqs)
                     pos[seqs] += 1
                     rows = np.arange(len(live))
+                    n_out = len(live)
                     self._decode(ctx, batch)
         finally:
             llama_cpp.llama_memory_clear(mem, False)

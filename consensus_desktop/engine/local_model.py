@@ -130,6 +130,15 @@ class LocalModel:
         return out
 
     @property
+    def logits_on_gpu(self) -> bool:
+        """Whether llama.cpp computes the output layer on a GPU (it does when every layer is
+        offloaded)."""
+        n = self.info.n_gpu_layers
+        return self.info.backend != "CPU" and (
+            n < 0 or n > llama_cpp.llama_model_n_layer(self._model)
+        )
+
+    @property
     def model_ptr(self) -> llama_cpp.llama_model_p:
         return self._model
 

@@ -115,6 +115,14 @@ class TokenPicker:
         if self._scratch.size < need:
             self._scratch = np.empty(need, dtype=np.float32)
         values, ids = top_k(logits, row_index, s.top_k, self._scratch)
+        return self.choose(values, ids, seqs)
+
+    def choose(self, values: np.ndarray, ids: np.ndarray, seqs: Sequence[int]) -> list[int]:
+        """The rest of the chain after top-k: ``values[j]`` (largest first) and their token
+        ``ids[j]`` are sequence ``seqs[j]``'s candidates."""
+        s = self.settings
+        if s.temperature <= 0:
+            return ids[:, 0].tolist()
         z = values.astype(np.float64) - values[:, :1]
         keep = np.ones(z.shape, dtype=bool)
         if s.top_p < 1.0:

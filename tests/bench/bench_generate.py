@@ -15,7 +15,9 @@ Where the engine's time goes: ``host_ms_per_token`` is the engine run's wall tim
 spent in ``llama_decode`` (synchronised), per generated token: token picking, stop strings, Python.
 decode ceiling: N-sequence decode steps with logits vs single-token decode (what a batched step can
 gain; the engine reaches it when its host time is small), and the same measured after this run's
-prompt (for information: attention over a longer prompt costs every step). Last line:
+prompt (for information: attention over a longer prompt costs every step).
+``--device-picking on`` runs the top-k in llama.cpp's graph (the default only where the logits are
+on a GPU; on a CPU it is slower). Last line:
 ``speedup: S decode_ceiling: C host_ms_per_token: X``.
 """
 
@@ -82,6 +84,7 @@ def ceiling(engine: Engine, n_prompt: int = 256, n_decode: int = 48) -> tuple[fl
     """(prompt tokens/s in one batch, single-token decode tokens/s) on a fresh context."""
     gen = engine.generator
     ctx = gen._ensure_context(n_prompt + n_decode + 8, 1)
+    gen._device.detach()  # the model alone
     mem = llama_cpp.llama_get_memory(ctx)
     tokens = (engine.model.tokenize(" ".join(OPINIONS * 20), add_bos=True) * 2)[:n_prompt]
     rates = []
@@ -113,6 +116,7 @@ def decode_step_rate(
     gen = engine.generator
     tokens = prompt or engine.model.tokenize(" ".join(OPINIONS), add_bos=True)[:32]
     ctx = gen._ensure_context(len(tokens) + 32 + n * (steps + 1), n)
+    gen._device.detach()  # the model alone
     mem = llama_cpp.llama_get_memory(ctx)
     llama_cpp.llama_memory_clear(mem, True)
     batch = TokenBatch(max(len(tokens), n), n)
@@ -156,15 +160,24 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=16)
     parser.add_argument("--tokens", type=int, default=60)
     parser.add_argument("--threads", type=int, default=default_threads())
+    parser.add_argument(
+        "--device-picking",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="top-k in llama.cpp's graph (auto: when the logits are on a GPU)",
+    )
     args = parser.parse_args()
     model_path = args.model or str(default_model_path())
     engine = open_backend(ModelSpec(model_path, n_threads=args.threads))
     assert isinstance(engine, Engine)  # measures the local engine's internals
+    if args.device_picking != "auto":
+        engine.generator.device_top_k = args.device_picking == "on"
     plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS)
     prompt = plan.full_prompt()
     print(
         f"model: {engine.info.file_name} ({engine.info.description}), backend "
-        f"{engine.info.backend}, threads {args.threads}"
+        f"{engine.info.backend}, threads {args.threads}; top-k "
+        f"{'in llama.cpp graph' if engine.generator.device_top_k else 'on the host'}"
     )
     print(
         f"prompt: {engine.count_tokens(prompt)} tokens; N = {args.n}; {args.tokens} new tokens each"

@@ -129,6 +129,51 @@ def test_cancel_leaves_the_engine_giving_the_same_texts(engine: Engine) -> None:
     assert [s.text for s in raw(engine, [5, 6, 7], params)] == [s.text for s in before]
 
 
+def test_top_k_in_the_graph_picks_what_the_host_picks(engine: Engine) -> None:
+    """The GPU path (top-k in llama.cpp's graph, forced here on the CPU) gives the host's texts:
+    sampled, greedy and narrow settings, several opinion orders, stop strings and budgets. A cancel
+    leaves it reusable, and scoring afterwards reads whole rows of logits again."""
+    gen = engine.generator
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS, 3)
+    prompt, answer = engine.model.tokenize(QUESTION, add_bos=True), engine.model.tokenize(" Yes.")
+    scored = engine.log_likelihood(prompt, answer)
+
+    def run(on_device: bool, params: SamplingParams, stop=(), should_stop=lambda: False):
+        gen.device_top_k = on_device
+        events = gen.generate(
+            plan.prefix, plan.suffixes, [1, 2, 3, 4, 5], params, stop, should_stop
+        )
+        samples = sorted((e for e in events if isinstance(e, RawSample)), key=lambda s: s.index)
+        return [(s.variant, s.text, s.n_tokens, s.finish_reason) for s in samples]
+
+    try:
+        settings = [
+            (SamplingParams(max_tokens=20, seed=0), (".",)),
+            (SamplingParams(max_tokens=12, temperature=0), ()),
+            (SamplingParams(max_tokens=16, seed=5, top_k=3, top_p=0.5, temperature=1.5), ()),
+        ]
+        for params, stop in settings:
+            host = run(False, params, stop)
+            assert run(True, params, stop) == host
+            assert gen._device.k == min(params.top_k, engine.info.n_vocab)  # it ran in the graph
+            assert len(host) == 5 and {v for v, *_ in host} == {0, 1, 2}
+        assert {reason for *_, reason in run(True, *settings[0])} >= {"stop"}
+
+        steps = [0]
+
+        def should_stop() -> bool:
+            steps[0] += 1
+            return steps[0] > 4
+
+        with pytest.raises(GenerationCancelled):
+            run(True, settings[0][0], should_stop=should_stop)
+        assert run(True, *settings[0]) == run(False, *settings[0])
+        gen.device_top_k = True
+        assert engine.log_likelihood(prompt, answer) == pytest.approx(scored, abs=1e-4)
+    finally:
+        gen.device_top_k = False
+
+
 def test_per_sample_orders_share_the_prefix(engine: Engine) -> None:
     found, _ = candidates(engine, 3, n_orders=3)
     assert {c.order for c in found} <= {(0, 1, 2), (1, 2, 0), (2, 0, 1)}

@@ -13,6 +13,7 @@ import consensus_desktop
 # The only modules that may import llama_cpp: the local engine behind the backend protocol.
 LLAMA_CPP_MODULES = {
     "consensus_desktop.engine.batch_generate",
+    "consensus_desktop.engine.device_top_k",
     "consensus_desktop.engine.embedder",
     "consensus_desktop.engine.engine",
     "consensus_desktop.engine.llama_log",
