@@ -243,7 +243,11 @@ class BatchGenerator:
                 if should_stop():
                     raise GenerationCancelled
                 if on_device:
-                    tokens = picker.choose(*self._device.read(n_out, rows), live)
+                    candidates = self._device.read(n_out, rows, model.info.n_vocab)
+                    tokens = picker.choose(*candidates, live)
+                    if self._device.fell_back:  # this backend has no top-k: pick on the host
+                        on_device = self.device_top_k = False
+                        self._device.detach()
                 else:
                     tokens = picker.pick(view.rows(int(rows.max()) + 1), rows, live)
                 n_tok += 1

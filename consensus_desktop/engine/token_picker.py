@@ -12,7 +12,9 @@ again, ``FAN`` at a time, while there are plenty of groups. From the top level d
 members of the k best groups are looked at, ending with the logits of k groups of ``FIRST``. This
 is exact: each of the k largest logits lies in a group whose maximum is at least the k-th largest
 logit, and at most k groups have that. (One level of 64-logit groups gathered 2,560 logits a row
-from as many cache lines; this gathers 640.)
+from as many cache lines; for Gemma's vocabulary and k = 40 this gathers 640, plus 320 group maxima
+that are already in the cache.) Candidates are ordered by logit, then token id, wherever the
+top-k ran, so ties break the same way (and as ``argmax`` does).
 
 Reproducibility: the same logits, settings and seeds give the same tokens.
 """
@@ -27,6 +29,7 @@ import numpy as np
 # Logits per first-level group: group g holds tokens g, g + n_groups, g + 2 * n_groups, …
 FIRST = 16
 FAN = 8  # groups per group at the levels above
+LEVEL_UP = 8  # group again while there would be at least LEVEL_UP * k groups above
 DRAW_BLOCK = 64  # uniform draws taken from each sequence's generator at a time
 
 
@@ -42,7 +45,7 @@ def top_k(
     n_out, vocab = logits.shape
     m = len(rows)
     k = vocab if k <= 0 else min(k, vocab)
-    if 2 * k * FIRST > vocab:
+    if 2 * k * FIRST > vocab:  # groups would not narrow the search much: partition whole rows
         ids = _best_k(logits[rows], k)
         values = logits[rows[:, None], ids]
     else:
@@ -52,7 +55,7 @@ def top_k(
         out = None if scratch is None else scratch[: n_out * n_groups].reshape(n_out, n_groups)
         grouped = logits[:, :whole].reshape(n_out, FIRST, n_groups)
         levels = [np.maximum.reduce(grouped, axis=1, out=out)[rows]]
-        while levels[-1].shape[1] % FAN == 0 and levels[-1].shape[1] >= 8 * k * FAN:
+        while levels[-1].shape[1] % FAN == 0 and levels[-1].shape[1] >= LEVEL_UP * k * FAN:
             below = levels[-1]
             levels.append(np.maximum.reduce(below.reshape(m, FAN, -1), axis=1))
         best = _best_k(levels[-1], k)
@@ -69,7 +72,12 @@ def top_k(
         part = _best_k(values, k)
         ids = np.take_along_axis(ids, part, axis=1)
         values = np.take_along_axis(values, part, axis=1)
-    order = np.argsort(-values, axis=1, kind="stable")
+    return sort_candidates(values, ids)
+
+
+def sort_candidates(values: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's candidates by logit, largest first, then by token id."""
+    order = np.lexsort((ids, -values), axis=-1)
     return np.take_along_axis(values, order, axis=1), np.take_along_axis(ids, order, axis=1)
 
 
@@ -96,7 +104,7 @@ class TokenPicker:
 
     def __init__(self, settings: PickSettings, seeds: Sequence[int]) -> None:
         self.settings = settings
-        self.rngs = [
+        self._rngs = [
             np.random.Generator(np.random.PCG64(seed & 0xFFFFFFFFFFFFFFFF)) for seed in seeds
         ]
         self._scratch = np.empty(0, dtype=np.float32)
@@ -138,11 +146,12 @@ class TokenPicker:
         return np.take_along_axis(ids, chosen[:, None], axis=1)[:, 0].tolist()
 
     def _uniforms(self, seqs: Sequence[int]) -> np.ndarray:
-        """The next uniform draw of each sequence's own generator. They are drawn DRAW_BLOCK at a
-        time, which gives the same numbers in the same order as one draw per call."""
+        """The next uniform draw of each sequence's own generator (``seqs`` has no repeats). They
+        are drawn DRAW_BLOCK at a time, which gives the same numbers in the same order as one draw
+        per call."""
         seq = np.asarray(seqs, dtype=np.intp)
         for i in seq[self._next_draw[seq] == DRAW_BLOCK].tolist():
-            self._draws[i] = self.rngs[i].random(DRAW_BLOCK)
+            self._draws[i] = self._rngs[i].random(DRAW_BLOCK)
             self._next_draw[i] = 0
         draws = self._draws[seq, self._next_draw[seq]]
         self._next_draw[seq] += 1

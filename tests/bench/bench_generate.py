@@ -119,9 +119,11 @@ def decode_step_rate(
     gen._device.detach()  # the model alone
     mem = llama_cpp.llama_get_memory(ctx)
     llama_cpp.llama_memory_clear(mem, True)
-    batch = TokenBatch(max(len(tokens), n), n)
-    batch.add_run(tokens, 0, list(range(n)), False)
-    gen._decode(ctx, batch)
+    batch = TokenBatch(gen.n_batch, n)
+    for start in range(0, len(tokens), gen.n_batch):
+        batch.clear()
+        batch.add_run(tokens[start : start + gen.n_batch], start, list(range(n)), False)
+        gen._decode(ctx, batch)
     best = 0.0
     for k in range(steps):
         batch.clear()

@@ -10,6 +10,7 @@ import pytest
 from sample_inputs import OPINIONS, QUESTION
 
 from consensus_desktop.engine.batch_generate import RawSample
+from consensus_desktop.engine.device_top_k import DeviceTopK
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.errors import (
     ContextBudgetError,
@@ -170,6 +171,31 @@ def test_top_k_in_the_graph_picks_what_the_host_picks(engine: Engine) -> None:
         assert run(True, *settings[0]) == run(False, *settings[0])
         gen.device_top_k = True
         assert engine.log_likelihood(prompt, answer) == pytest.approx(scored, abs=1e-4)
+    finally:
+        gen.device_top_k = False
+
+
+def test_a_backend_without_top_k_hands_over_to_the_host_mid_run(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the first read finds that top-k did not run in the graph (as on a GPU backend without
+    the operation), the rest of the run and later runs pick on the host: same texts."""
+    gen = engine.generator
+    params = SamplingParams(max_tokens=12, seed=4)
+    gen.device_top_k = False
+    host = raw(engine, [1, 2, 3], params)
+    real_read = DeviceTopK.read
+
+    def read_then_fall_back(self: DeviceTopK, *args: object) -> tuple:
+        out = real_read(self, *args)
+        self.fell_back = True
+        return out
+
+    monkeypatch.setattr(DeviceTopK, "read", read_then_fall_back)
+    try:
+        gen.device_top_k = True
+        assert [s.text for s in raw(engine, [1, 2, 3], params)] == [s.text for s in host]
+        assert not gen.device_top_k and gen._device.k == 0
     finally:
         gen.device_top_k = False
 

@@ -30,6 +30,8 @@ def test_top_k_is_exact(vocab: int, k: int) -> None:
         assert np.array_equal(values[j], expected)
         assert np.array_equal(logits[r, ids[j]], values[j])
         assert len(set(ids[j].tolist())) == want
+        tied = values[j][1:] == values[j][:-1]
+        assert np.all(ids[j][1:][tied] > ids[j][:-1][tied])  # equal logits: lower id first
 
 
 def test_greedy_takes_the_most_likely_token() -> None:
