@@ -20,25 +20,19 @@ def _serve(monkeypatch: pytest.MonkeyPatch, logits: list[np.ndarray], ids: list[
     def row(i: int) -> int:
         return len(logits) + i
 
-    def pointer(array: np.ndarray, kind):
-        return array.ctypes.data_as(ctypes.POINTER(kind))
+    for name, arrays, kind in (
+        ("logits", logits, ctypes.c_float),
+        ("candidates", ids, ctypes.c_int32),
+    ):
 
-    monkeypatch.setattr(
-        llama_cpp, "llama_get_sampled_logits_count_ith", lambda ctx, i: len(logits[row(i)])
-    )
-    monkeypatch.setattr(
-        llama_cpp,
-        "llama_get_sampled_logits_ith",
-        lambda ctx, i: pointer(logits[row(i)], ctypes.c_float),
-    )
-    monkeypatch.setattr(
-        llama_cpp, "llama_get_sampled_candidates_count_ith", lambda ctx, i: len(ids[row(i)])
-    )
-    monkeypatch.setattr(
-        llama_cpp,
-        "llama_get_sampled_candidates_ith",
-        lambda ctx, i: pointer(ids[row(i)], ctypes.c_int32),
-    )
+        def count(ctx: object, i: int, arrays: list[np.ndarray] = arrays) -> int:
+            return len(arrays[row(i)])
+
+        def pointer(ctx: object, i: int, arrays: list[np.ndarray] = arrays, kind: type = kind):
+            return arrays[row(i)].ctypes.data_as(ctypes.POINTER(kind))
+
+        monkeypatch.setattr(llama_cpp, f"llama_get_sampled_{name}_count_ith", count)
+        monkeypatch.setattr(llama_cpp, f"llama_get_sampled_{name}_ith", pointer)
 
 
 def _attached() -> DeviceTopK:
