@@ -122,12 +122,11 @@ class BatchGenerator:
         ctx: llama_cpp.llama_context_p,
         prefix: tuple[list[int], list[int]],
         chunks: list[tuple[list[int], int, list[int]]],
-    ) -> list[int]:
+    ) -> None:
         """Decode the shared prefix, then each (tokens, start position, seq ids) suffix chunk.
 
         Everything is decoded in n_batch pieces, but the last token of every suffix is held back
-        to the end of the last piece, so that all their logits are readable at once.
-        Returns each chunk's output row (the last tokens are the only outputs).
+        to the end of the last piece: they are that decode's only outputs, row j for chunk j.
         """
         batch = TokenBatch(self.n_batch, self._ctx_seqs)
         prefix_tokens, prefix_seqs = prefix
@@ -147,7 +146,6 @@ class BatchGenerator:
         for tokens, pos, seqs in chunks:
             batch.add(tokens[-1], pos + len(tokens) - 1, seqs, True)
         self._decode(ctx, batch)
-        return list(range(len(chunks)))
 
     def log_likelihood(self, prompt: list[int], completion: list[int]) -> float:
         """Sum of log p(completion token | everything before it), read from the same context
@@ -227,10 +225,10 @@ class BatchGenerator:
         try:
             if should_stop():
                 raise GenerationCancelled
-            last = self._decode_prompt(ctx, (prefix_tokens, list(range(n))), chunks)
+            self._decode_prompt(ctx, (prefix_tokens, list(range(n))), chunks)
             # Output rows of the first step: each sequence reads its own suffix's last token.
-            rows = np.array([last[used.index(variant_of[i])] for i in range(n)], dtype=np.intp)
-            n_out = len(last)  # outputs of the last decode
+            rows = np.array([used.index(variant_of[i]) for i in range(n)], dtype=np.intp)
+            n_out = len(chunks)  # outputs of the last decode
             pos = np.array([start + len(suffix_tokens[variant_of[i]]) for i in range(n)])
             utf8 = [codecs.getincrementaldecoder("utf-8")("replace") for _ in range(n)]
             texts = [StopScanner(stop) for _ in range(n)]
