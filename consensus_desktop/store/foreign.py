@@ -31,7 +31,8 @@ from consensus_desktop.store.database import (
     WrongSchema,
     migrate,
 )
-from consensus_desktop.store.schema import SCHEMA_VERSION
+from consensus_desktop.store.file_values import first_problem
+from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
 
 TIME_LIMIT_S = 10.0
 _INTERNAL_TABLES = {"sqlite_sequence", "sqlite_stat1", "sqlite_stat4"}
@@ -231,6 +232,12 @@ def read_session_file(path: Path, time_limit: float = TIME_LIMIT_S) -> sqlite_ut
         copy = _database_at(version)
         try:
             _copy_rows(guard, copy, version)
+            tables = [t for t, _ in SESSION_TABLES if t in _schema_at(version)["tables"]]
+            problem = first_problem(copy, tables)
+            if problem:
+                raise RefusedFile(
+                    f"{name}: {problem}; the app never writes that, so the file was refused."
+                )
             problems = copy.execute("PRAGMA foreign_key_check").fetchall()
             if problems:
                 raise RefusedFile(
@@ -245,6 +252,34 @@ def read_session_file(path: Path, time_limit: float = TIME_LIMIT_S) -> sqlite_ut
         return copy
     except sqlite3.Error as exc:
         raise _read_error(name, exc) from exc
+    finally:
+        conn.close()
+
+
+def check_library(path: Path, time_limit: float = TIME_LIMIT_S) -> None:
+    """The checks a foreign file gets, for the app's own library before any statement of the app
+    runs on it: a library is a file on disk like any other, and a trigger or view planted in it
+    would otherwise run with the app's writes (or hang its upgrade). Raises RefusedFile (or another
+    SessionFileError) naming the file; an absent or empty file is a new library and passes."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    _check_header(path)
+    try:
+        conn = _open(path)
+    except sqlite3.Error as exc:
+        raise _read_error(path.name, exc) from exc
+    try:
+        guard = _Guard(conn, path.name, time_limit)
+        if not guard.rows("SELECT 1 FROM sqlite_master LIMIT 1"):
+            return  # an empty database: a new library
+        version = _version(guard, path.name)
+        check = guard.rows("PRAGMA quick_check")[0][0]
+        if check != "ok":
+            raise CorruptFile(f"{path.name} is damaged ({check}). Use a backup copy.")
+        _check_schema(guard, path.name, version)
+    except sqlite3.Error as exc:
+        raise _read_error(path.name, exc) from exc
     finally:
         conn.close()
 

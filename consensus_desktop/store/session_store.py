@@ -29,6 +29,7 @@ from consensus_desktop.store.database import (
     open_database,
     transaction,
 )
+from consensus_desktop.store.foreign import check_library
 from consensus_desktop.store.safe_files import register_open, unregister_open
 from consensus_desktop.welfare.isoelastic import alpha_to_json
 
@@ -66,6 +67,7 @@ class SessionRow:
 class SessionStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else paths.library_db_path()
+        check_library(self.path)  # a planted trigger or view never runs, an upgrade never hangs
         self.db: sqlite_utils.Database = open_database(self.path)
         register_open(self.path)  # no export may ever write over it
 

@@ -43,7 +43,20 @@ def _not_sqlite(path: Path) -> None:
     path.write_text("my shopping list")
 
 
-@pytest.mark.parametrize("make", [_damaged, _newer, _not_sqlite], ids=["damaged", "newer", "text"])
+def _planted_trigger(path: Path) -> None:
+    store = SessionStore(path)
+    store.create_session("Precious")
+    store.db.execute(
+        "CREATE TRIGGER rename AFTER INSERT ON events BEGIN UPDATE sessions SET name = 'x'; END"
+    )
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [_damaged, _newer, _not_sqlite, _planted_trigger],
+    ids=["damaged", "newer", "text", "trigger"],
+)
 def test_unusable_library_is_kept_and_a_fresh_one_offered(make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     library = tmp_path / "library.sqlite"
     make(library)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -18,8 +19,10 @@ from consensus_desktop.cli.run_cmd import read_run_file
 from consensus_desktop.errors import ConsensusError, InputError
 
 LIMIT_S = 10  # per case: far above the measured milliseconds, far below a hang
+# FUZZ_EXAMPLES=2000 runs every fuzz test with that many examples (once, by hand: CI keeps its own)
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
-    max_examples=100,
+    max_examples=EXAMPLES or 100,
     deadline=None,  # a busy CI machine must not fail a case; each test checks its own time limit
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -140,14 +143,19 @@ mutations = st.lists(
     st.tuples(
         st.sampled_from(["drop", "null", "value", "delete", "flip"]),
         st.integers(min_value=0, max_value=10_000),
-        json_values.filter(lambda v: not isinstance(v, (list, dict))) | st.binary(max_size=8),
+        json_values.filter(lambda v: not isinstance(v, (list, dict)))
+        | st.binary(max_size=8)
+        | st.floats()  # inf and nan too
+        | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+        | st.sampled_from(["[]", "{}", "[1]", "null", '{"alpha": "x"}', '{"1": 1, "2": 1}'])
+        | json_values.map(json.dumps),  # JSON of any shape in any column
     ),
     min_size=1,
     max_size=3,
 )
 
 
-@settings(FUZZ, max_examples=25)
+@settings(FUZZ, max_examples=EXAMPLES or 25)
 @given(changes=mutations)
 def test_session_importer(
     tmp_path: Path, session_file: Path, changes: list[tuple[str, int, object]]

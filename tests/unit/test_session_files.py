@@ -165,7 +165,49 @@ def _extra_table(p: Path) -> None:
     edit(p, "CREATE TABLE notes (x TEXT)")
 
 
+def _setting(sql_value: str) -> Callable[[Path], None]:
+    return lambda p: edit(p, f"UPDATE sessions SET settings = {sql_value}")
+
+
 HOSTILE: dict[str, tuple[Callable[[Path], None], str]] = {
+    # values no version of the app writes: refused by file_values with the table, row and column
+    "bytes in a text column": (
+        lambda p: edit(p, "UPDATE opinions SET text = X'00ff'"),
+        "table 'opinions', row 1: text holds binary data",
+    ),
+    "words in an id": (
+        lambda p: edit(p, "UPDATE ratings SET participant_id = 'abc'"),
+        "participant_id holds 'abc', which is not a number",
+    ),
+    "rating of 99": (
+        lambda p: edit(p, "UPDATE ratings SET agreement = 99 WHERE id = 2"),
+        "table 'ratings', row 2: agreement holds the rating 99, outside the 1–7 scale",
+    ),
+    "baseline of -5": (
+        lambda p: edit(p, "UPDATE baseline_ratings SET rating = -5"),
+        "rating holds the rating -5, outside the 1–7 scale",
+    ),
+    "settings as a list": (_setting("'[1, 2]'"), "settings is not a JSON object"),
+    "settings not JSON": (_setting("'{oops'"), "settings is not valid JSON"),
+    "alpha of the wrong type": (_setting("'{\"alpha\": [1]}'"), "has alpha [1]"),
+    "table label with a bidi override": (
+        _setting("json_object('table_label', 'T' || char(8238) || char(0))"),
+        "table_label",
+    ),
+    "name with a bidi override": (
+        lambda p: edit(p, "UPDATE participants SET pseudonym = 'Ann' || char(8238) WHERE id = 1"),
+        "pseudonym holds an invisible format character (U+202E)",
+    ),
+    "ranking with a rank twice": (
+        lambda p: edit(p, 'UPDATE rankings SET ranking = \'{"1": 1, "2": 1}\''),
+        "ranking is not a ranking",
+    ),
+    "payload as a list": (
+        lambda p: edit(
+            p, "INSERT INTO events (session_id, at, kind, payload) VALUES (1, 'x', 'y', '[]')"
+        ),
+        "payload is not a JSON object",
+    ),
     "trigger": (_with_trigger, "trigger, 'evil'"),
     "v1 trigger on upgrade": (_v1_with_migration_trigger, "trigger, 'on_upgrade'"),
     "view": (_with_view, "view, 'critiques'"),
@@ -214,6 +256,42 @@ def test_hostile_file_is_refused_and_nothing_changes(
         assert MARK.encode() not in p.read_bytes()
     assert digest(hostile) == file_before, "the foreign file was written"
     assert not Path(str(hostile) + "-wal").exists() and not Path(str(hostile) + "-shm").exists()
+
+
+# what a library could hold that no app wrote: the same gate as an imported file, before any
+# statement of the app runs on it (values in the library are the app's own and are not re-read)
+SCHEMA_ATTACKS = [
+    "trigger",
+    "v1 trigger on upgrade",
+    "view",
+    "recursive view",
+    "recursive trigger",
+    "dropped table",
+    "generated column",
+    "extra table",
+]
+
+
+@pytest.mark.parametrize("case", SCHEMA_ATTACKS)
+def test_a_library_gets_the_gate_of_a_foreign_file(
+    case: str, good_export: Path, tmp_path: Path
+) -> None:
+    build, expected = HOSTILE[case]
+    library = tmp_path / "library.sqlite"
+    shutil.copy(good_export, library)
+    build(library)
+    before = digest(library)
+    refused = within(CLI_TIMEOUT_S, lambda: SessionStore(library))
+    assert isinstance(refused, SessionFileError), refused
+    assert library.name in str(refused) and expected in str(refused), refused
+    assert digest(library) == before  # nothing ran: the file is byte for byte as it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["library.sqlite"]  # no .bak, no -wal
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    shutil.copy(library, home / "data" / "library.sqlite")
+    proc = cli("session", "list", home=home)  # the command line names it in one sentence
+    assert proc.returncode == 2 and expected in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
 def test_old_file_is_upgraded_as_data_and_left_alone(tmp_path: Path) -> None:
