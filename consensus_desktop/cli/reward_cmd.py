@@ -33,6 +33,7 @@ def add_parsers(sub: Any) -> None:
     )
     s.add_argument("--in", dest="input", type=Path, required=True)
     s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--force", action="store_true", help="replace --out if it exists")
     s.add_argument("--model", help="GGUF model (default: the bundled model)")
     add_server_arguments(s)
     s.add_argument("--head", type=Path, help="reward head .npz (default: the one for the model)")
@@ -96,16 +97,26 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _check_out(out: Path) -> None:
-    """Refuse an output path that cannot be written, before any model work."""
+def _check_out(out: Path, source: Path, force: bool) -> None:
+    """Refuse an output path that cannot be written, before any model work: the rule of every
+    output (safe_files.check_destination: no overwrite without --force, never the library), and
+    never the input it reads."""
+    from consensus_desktop.store.safe_files import DestinationRefused, check_destination
+
     if out.is_dir():
         raise InputError(
             f"--out {out} is a folder; give a file name such as {out / 'scores.jsonl'}."
         )
+    if out.exists() and os.path.samefile(out, source):
+        raise InputError(f"--out {out} is the --in file; choose another name for the scores.")
     if not out.parent.is_dir():
         raise InputError(f"--out {out}: the folder {out.parent} does not exist.")
     if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
         raise InputError(f"--out {out} cannot be written: permission denied.")
+    try:
+        check_destination(out, force)
+    except DestinationRefused as exc:
+        raise InputError(f"--out: {exc}") from exc
 
 
 def score_main(args: argparse.Namespace) -> int:
@@ -113,7 +124,7 @@ def score_main(args: argparse.Namespace) -> int:
     from consensus_desktop.reward.select import reward_for
 
     rows = _read_rows(args.input)
-    _check_out(args.out)
+    _check_out(args.out, args.input, args.force)
     engine = open_backend(
         model_spec(args.model, args.server, args.server_model, args.server_prompt)
     )

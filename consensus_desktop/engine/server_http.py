@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
+import re
 import socket
 import ssl
 import time
@@ -46,18 +47,27 @@ class Endpoint:
     @classmethod
     def parse(cls, url: str, api_key: str = "") -> Endpoint:
         text = url.strip()
-        parts = urlsplit(text if "://" in text else f"http://{text}")
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
+        example = "give one like http://127.0.0.1:8080/v1"
+        other_scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):(?!\d)", text)
+        if "://" not in text and other_scheme:  # javascript:…, file:…, mailto:…
             raise ServerError(
-                f"'{url}' is not a server URL: give one like http://127.0.0.1:8080/v1."
+                f"'{url}' is not a server URL ({other_scheme.group(1)}: is not http or https): "
+                f"{example}."
             )
+        try:
+            parts = urlsplit(text if "://" in text else f"http://{text}")
+        except ValueError as exc:  # "Invalid IPv6 URL": an unclosed [
+            raise ServerError(f"'{url}' is not a server URL ({exc}): {example}.") from None
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ServerError(f"'{url}' is not a server URL: {example}.")
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             raise ServerError(f"'{url}' has an invalid port number.") from None
         path = parts.path.rstrip("/")
         # the URL as shown and stored: no user name or password, ever
-        shown = f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{path}"
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6
+        shown = f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{path}"
         return cls(shown, parts.scheme, parts.hostname, port, path, api_key)
 
     @property

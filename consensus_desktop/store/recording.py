@@ -172,8 +172,8 @@ def record_or_recover(
 
 
 def write_recovery(session_name: str, result: RunResult) -> Path | None:
-    """The run as JSON in the first folder that can take it (the app's data folder, the temp
-    folder, the current folder); None if none could."""
+    """The run as JSON, owner-only (it holds everyone's opinions), in the first folder that can
+    take it (the app's data folder, the temp folder, the current folder); None if none could."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     payload = json.dumps(
         {"session": session_name, "recovered_at": stamp, "run": result.to_json()},
@@ -183,7 +183,7 @@ def write_recovery(session_name: str, result: RunResult) -> Path | None:
     for folder in (paths.data_dir() / "recovery", Path(tempfile.gettempdir()), Path.cwd()):
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            return write_text(folder / f"consensus-desktop-run-{stamp}.json", payload)
+            return write_text(folder / f"consensus-desktop-run-{stamp}.json", payload, private=True)
         except (OSError, SessionFileError):
             continue
     return None

@@ -125,9 +125,12 @@ def put_in_place(complete: Path, target: Path) -> Path:
     return target
 
 
-def write_text(target: Path, text: str) -> Path:
-    with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+def write_text(target: Path, text: str, private: bool = False) -> Path:
+    """``private``: readable by the owner only (0600) from the moment it exists."""
+    with atomic_path(target) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
+        with open(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
     return target
 
 

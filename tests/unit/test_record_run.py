@@ -31,6 +31,7 @@ def counts(path: Path) -> dict[str, int]:
 def recovered(message: str) -> dict[str, object]:
     match = re.search(r"kept in (\S+\.json)", message)
     assert match, message
+    assert Path(match.group(1)).stat().st_mode & 0o777 == 0o600  # everyone's opinions: owner only
     data = json.loads(Path(match.group(1)).read_text(encoding="utf-8"))
     Path(match.group(1)).unlink()
     return data

@@ -70,6 +70,34 @@ def test_out_not_writable(
     )
 
 
+def test_out_follows_the_rule_of_every_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No overwrite without --force, never the library, never its own --in (data loss before)."""
+    from consensus_desktop import paths
+
+    monkeypatch.setenv("CONSENSUS_DESKTOP_HOME", str(tmp_path / "home"))
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text("keep me", encoding="utf-8")
+    assert score_error(tmp_path, [ROW], capsys, out=mine) == (
+        f"--out: {mine} already exists; choose another name, or use --force to replace it."
+    )
+    library = paths.library_db_path()
+    library.parent.mkdir(parents=True, exist_ok=True)
+    library.write_bytes(b"SQLite format 3\x00library")
+    assert "is the app's library" in score_error(tmp_path, [ROW], capsys, out=library)
+    src = tmp_path / "in.jsonl"
+    assert score_error(tmp_path, [ROW], capsys, out=src) == (
+        "--out IN is the --in file; choose another name for the scores."
+    )
+    assert mine.read_text(encoding="utf-8") == "keep me"
+    assert library.read_bytes() == b"SQLite format 3\x00library"
+    # with --force the existing file is accepted (the run then fails on the missing model)
+    code = main(["score", "--in", str(src), "--out", str(mine), "--force", "--model", NO_MODEL])
+    assert code == 2 and "--out" not in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "keep me"
+
+
 def test_without_in(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["score", "--out", "x.jsonl"])

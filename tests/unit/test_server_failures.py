@@ -135,6 +135,27 @@ def test_wrong_urls() -> None:
     assert "cannot be found" in sentence(exc)
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("javascript:alert(1)", "javascript: is not http or https"),
+        ("file:/etc/passwd", "file: is not http or https"),
+        ("http://127.0.0.1:99999/v1", "invalid port number"),
+    ],
+)
+def test_malformed_urls_are_one_sentence(url: str, says: str) -> None:
+    with pytest.raises(ServerError) as exc:
+        Endpoint.parse(url)
+    assert says in sentence(exc)
+
+
+def test_ipv6_url_is_shown_with_brackets() -> None:
+    endpoint = Endpoint.parse("http://[::1]:8080/v1")
+    assert (endpoint.url, endpoint.host, endpoint.port) == ("http://[::1]:8080/v1", "::1", 8080)
+    assert Endpoint.parse("localhost:8080").url == "http://localhost:8080"
+
+
 def test_http_not_https_is_a_tls_sentence(stub: Stub) -> None:
     with pytest.raises(ServerError) as exc:
         open_backend(ModelSpec(server=ServerSpec(stub.url.replace("http:", "https:"))))
