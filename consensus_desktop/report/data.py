@@ -239,10 +239,10 @@ def _question(
         opinions = tuple((label_of[pid], clean(current[pid])) for pid in label_of if pid in current)
     return QuestionReport(
         number=number,
-        text=str(question["text"]),
-        position_statement=str(question.get("position_statement") or ""),
+        text=clean(str(question["text"])),
+        position_statement=clean(str(question.get("position_statement") or "")),
         n_present=len(view.present),
-        final_statement=str(sel["text"]) if sel else None,
+        final_statement=clean(str(sel["text"])) if sel else None,
         final=Distribution.of(list(final.values())),
         baseline=Distribution.of(list(view.baselines().values())),
         before=before,
@@ -296,7 +296,7 @@ def _round(
     statements = tuple(
         Statement(
             label=label[i],
-            text=cands[i].text,
+            text=clean(cands[i].text),
             ratings=tuple(float(x) for x in scores.rated[i]),
             predicted=tuple(float(x) for x in scores.predicted[i]),
             on_shortlist=i in shortlist,

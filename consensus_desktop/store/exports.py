@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any
@@ -151,29 +152,52 @@ _DROPPED_TEXT = {"opinions": "", "critiques": "", "rejected_samples": "", "event
 
 
 _LETTER = r"[^\W\d_]"  # a name ends where letters end: "zelda's", "(Zelda)", "2zelda" match
+# a title before a name goes with it: "Herr Groß" -> the label, not "Herr participant-…"
+_TITLES = r"(?:(?:herr|frau|mr|mrs|ms|miss|mx|dr|prof|mme|mlle|sr|sra)\.?\s+)?"
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 
 
 def anonymous_label(participant_uuid: str) -> str:
     return f"participant-{participant_uuid[:8]}"
 
 
+def fold(text: str) -> str:
+    """A name as compared: accents dropped (decomposed or not: "Zoë" = "Zoe\u0308" = "zoe"),
+    case folded ("Groß" = "gross"), curly apostrophes straight ("O’Brien" = "o'brien")."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` and, for each of its characters, the index of the character it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        piece = fold(ch)
+        out.append(piece)
+        origin.extend([i] * len(piece))
+    return "".join(out), origin
+
+
 class NameScrubber:
     """Replaces participants' names in any text: whole pseudonyms and each of their words (a first
-    name alone, "zelda's"), case-insensitively, by the participant's anonymous label."""
+    name alone, "zelda's"), with a title before them, in any case, accent, Unicode form or
+    apostrophe, by the participant's anonymous label. The one scrubber of the anonymised export
+    and the anonymised report."""
 
     def __init__(self, participants: list[dict[str, Any]]) -> None:
         labels: dict[str, str] = {}
         for p in participants:
             label = anonymous_label(str(p["uuid"]))
-            name = str(p["pseudonym"])
+            name = fold(str(p["pseudonym"]))
             words = [w for w in re.split(r"[\s\-.,;:/]+", name) if len(w) >= 2]
-            for key in {v.casefold() for v in (name, *words) if v.strip()}:
+            for key in {v for v in (name, *words) if v.strip()}:
                 # a word two names share becomes "a participant"
                 labels[key] = label if labels.get(key, label) == label else "a participant"
         self.labels = labels
         names = sorted(labels, key=len, reverse=True)
         self.pattern = (
-            re.compile(rf"(?<!{_LETTER})({'|'.join(map(re.escape, names))})(?!{_LETTER})", re.I)
+            re.compile(rf"(?<!{_LETTER}){_TITLES}({'|'.join(map(re.escape, names))})(?!{_LETTER})")
             if names
             else None
         )
@@ -181,7 +205,19 @@ class NameScrubber:
     def __call__(self, value: Any) -> Any:
         if not isinstance(value, str) or self.pattern is None:
             return value
-        return self.pattern.sub(lambda m: self.labels[m.group(0).casefold()], value)
+        folded, origin = _folded_with_origin(value)
+        parts: list[str] = []
+        at = 0
+        for m in self.pattern.finditer(folded):
+            start, end = origin[m.start()], origin[m.end() - 1] + 1
+            while end < len(value) and not fold(value[end]):
+                end += 1  # a combining accent after the name's last letter goes with it
+            if start < at:
+                continue
+            parts.extend((value[at:start], self.labels[m.group(1)]))
+            at = end
+        parts.append(value[at:])
+        return "".join(parts)
 
 
 def anonymise_session(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -492,6 +493,59 @@ def test_anonymised_file_holds_no_name_anywhere(tmp_path: Path) -> None:
             assert set(opinions) == {""}
         assert db["ratings"].count == 3 and db["predictions"].count == 3
         db.conn.close()
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("Jürgen Groß", "Herr Groß said so"),
+        ("Jürgen Groß", "as JURGEN GROSS said"),
+        ("Jürgen Groß", "ask Jürgen"),
+        ("O’Brien", "O'Brien said so"),
+        ("O'Brien", "O’Brien’s view"),
+        ("Zoë", "Zoe\u0308 said so"),  # decomposed, as some keyboards and files write it
+        ("Zoe\u0308", "Zoë said so"),
+        ("Zoë", "zoe said so"),
+        ("Ana María López", "Ms. López and maria agree"),
+        ("Dr Chen", "chen agrees"),
+    ],
+)
+def test_names_are_scrubbed_in_every_spelling(name: str, written: str) -> None:
+    from consensus_desktop.store.exports import NameScrubber, anonymous_label, fold
+
+    person = {"uuid": "1234abcd-0000", "pseudonym": name}
+    scrubbed = NameScrubber([person])(written)
+    label = anonymous_label(person["uuid"])
+    assert label in scrubbed, scrubbed
+    for part in re.split(r"[\s.]+", fold(name)):
+        if len(part) >= 2 and part not in {"dr", "ms"}:
+            assert part not in fold(scrubbed), (part, scrubbed)
+    for title in ("herr", "ms."):
+        assert title not in scrubbed.casefold()  # the title goes with the name
+
+
+def test_the_anonymised_report_scrubs_the_question_and_statements(tmp_path: Path) -> None:
+    from consensus_desktop.report.data import ReportOptions, gather
+
+    store = SessionStore(tmp_path / "lib.sqlite")
+    sid = store.create_session("Zelda's table")
+    qid = store.add_question(sid, "Should Hortense decide?", "Quentin should decide.")
+    pids = [store.add_participant(sid, name) for name in NAMES]
+    for pid in pids:
+        store.add_opinion(pid, qid, "An opinion.")
+    run = store.add_generation_run(sid, qid, round=0, kind="initial")
+    cids = store.add_candidates(run, [{"text": "As Zelda Moss and quentin said.", "seed": 1}])
+    store.add_predictions(cids, pids, [[4, 5, 6]], {"method": "x"})
+    store.add_selection(sid, qid, cids[0], "isoelastic", 0.0)
+    report = gather(store, sid, ReportOptions(anonymise=True))
+    texts = [report.title, *report.participants]
+    for q in report.questions:
+        texts += [q.text, q.position_statement, q.final_statement or ""]
+        texts += [s.text for r in q.rounds for s in r.statements]
+    joined = " ".join(texts).casefold()
+    for word in ("zelda", "moss", "quentin", "hortense"):
+        assert word not in joined, word
     store.close()
 
 
