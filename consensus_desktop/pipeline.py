@@ -38,9 +38,14 @@ MAX_CANDIDATES = 256  # llama.cpp decodes at most 256 sequences together (LLAMA_
 MIN_STATEMENT_TOKENS = 8  # a statement needs a few words (engine.cleaning.MIN_WORDS) and an end
 
 
+def _number(value: float) -> str:
+    """A bound as a person reads it: 2147483647, not 2.14748e+09."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _check_range(what: str, value: float, low: float, high: float) -> None:
     if not (low <= value <= high):  # also refuses nan
-        raise InputError(f"{what} must be from {low:g} to {high:g}, not {value:g}.")
+        raise InputError(f"{what} must be from {_number(low)} to {_number(high)}, not {value:g}.")
 
 
 @dataclass(frozen=True)

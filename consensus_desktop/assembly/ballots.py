@@ -265,6 +265,11 @@ def results(store: SessionStore, plenary_id: int) -> PlenaryResults:
     result = plenary.flow.schulze()
     if result is None and np.isfinite(rated).any():
         result = schulze(len(texts), ballots_from_scores(rated), seed=plenary_id)
+    if result is None and not np.isfinite(rated).any():
+        raise AssemblyError(
+            f"No rated ballot of plenary {plenary.flow.row['name']!r} has been imported yet, so "
+            "there is no result: rate the ballots at the tables, then `ballots import` them."
+        )
     if result is not None:
         win = result.untied[0]
     else:

@@ -17,9 +17,7 @@ from consensus_desktop.errors import InputError
 from consensus_desktop.facilitation import CandidateView, Scores, Settings, score_matrices
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.foreign import read_session_file
-from consensus_desktop.store.session_store import SessionStore
-
-PLENARY_KIND = "plenary"
+from consensus_desktop.store.session_store import PLENARY_KIND, SessionStore
 
 
 class AssemblyError(InputError):

@@ -122,6 +122,12 @@ def _read_input(args: argparse.Namespace) -> _Input:
     question, opinions, names = args.question, list(args.opinion), list(args.name)
     position, baselines = "", tuple[float, ...]()
     if args.input:
+        if opinions or names:  # never dropped without a word
+            given = "--opinion" if opinions else "--name"
+            raise InputError(
+                f"Give the opinions either in --in {args.input} or with {given}, not both: "
+                f"{args.input}'s opinions would replace the {given} ones."
+            )
         question, opinions, names, position, baselines = read_run_file(args.input, question)
     if not question:
         raise InputError("Give a question (--question or --in FILE).")

@@ -132,6 +132,8 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def _check_header(path: Path) -> None:
+    if path.is_dir():
+        raise SessionFileError(f"{path} is a folder; give the session file inside it.")
     if not path.is_file():
         raise SessionFileError(f"{path} does not exist.")
     with path.open("rb") as handle:

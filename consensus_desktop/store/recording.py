@@ -129,6 +129,11 @@ def record_run(
         with store.transaction():
             try:
                 sid = store.find_session(session_name)
+                if store.is_plenary(sid):
+                    raise ValueError(
+                        f"Session {session_name!r} is an assembly's plenary: a run of its own "
+                        "would add new people to it. Use another session name, or `plenary`."
+                    )
             except SessionFileError:
                 settings = {"source": "cli run", "assembly": assembly, "table_label": table_label}
                 sid = store.create_session(session_name, settings)

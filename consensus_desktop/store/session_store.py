@@ -37,6 +37,8 @@ HUMAN = "human_citizen"
 MODEL = "model_mediator"
 FACILITATOR_EDIT = "facilitator_edit"  # a model statement reworded by the facilitator
 
+PLENARY_KIND = "plenary"  # sessions.settings["kind"] of an assembly's plenary
+
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -121,6 +123,12 @@ class SessionStore:
             "ORDER BY updated_at DESC"
         )
         return [SessionRow(**r) for r in rows]
+
+    def is_plenary(self, session_id: int) -> bool:
+        """An assembly's plenary: its participants are the tables' members, never added to."""
+        row = self.db.execute("SELECT settings FROM sessions WHERE id = ?", [session_id]).fetchone()
+        settings = json.loads(row[0] or "{}") if row else {}
+        return isinstance(settings, dict) and settings.get("kind") == PLENARY_KIND
 
     def find_session(self, name_or_uuid: str) -> int:
         rows = list(

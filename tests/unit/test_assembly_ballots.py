@@ -133,6 +133,28 @@ def test_plenary_recorded_whole_ballots_round_trip_and_results(
     store.close()
 
 
+def test_no_result_before_any_ballot(tables: list[Table], tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "library.sqlite")
+    record_plenary(store, "Plenary", tables, plenary_result(tables))
+    with pytest.raises(AssemblyError) as err:
+        results(store, store.find_session("Plenary"))
+    assert str(err.value).startswith("No rated ballot of plenary 'Plenary' has been imported yet")
+    store.close()
+
+
+def test_a_plain_run_never_adds_people_to_a_plenary(tables: list[Table], tmp_path: Path) -> None:
+    from consensus_desktop.store.recording import record_or_recover
+
+    library = tmp_path / "library.sqlite"
+    store = SessionStore(library)
+    record_plenary(store, "Plenary", tables, plenary_result(tables))
+    store.close()
+    before = counts(library)
+    message = record_or_recover("Plenary", synthetic_result(2, ("Zed", "Yan")), library)
+    assert message is not None and "is an assembly's plenary" in message and "kept in" in message
+    assert counts(library) == before
+
+
 def test_recording_a_plenary_is_all_or_nothing(tables: list[Table], tmp_path: Path) -> None:
     library = tmp_path / "library.sqlite"
     store = SessionStore(library)

@@ -36,7 +36,7 @@ GENERATION_CASES = [
     (["--temperature", "nan"], "The temperature must be from 0 to 5, not nan."),
     (["--n", "10000"], "The number of candidates must be from 1 to 256, not 10000."),
     (["--n", "0"], "The number of candidates must be from 1 to 256, not 0."),
-    (["--seed", "-3"], "The seed must be from 0 to 2.14748e+09, not -3."),
+    (["--seed", "-3"], "The seed must be from 0 to 2147483647, not -3."),
 ]
 
 
@@ -128,6 +128,24 @@ def test_in_file_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixt
         f"{latin} is not UTF-8 text: the byte at offset 17 (0xe9) cannot be decoded; "
         "save the file as UTF-8."
     )
+
+
+def test_in_file_and_command_line_opinions_are_not_mixed_silently(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, {"question": "Q?", "opinions": ["From the file."]})
+    assert error_of(["run", "--in", str(path), "--opinion", "Mine."], capsys) == (
+        f"Give the opinions either in --in {path} or with --opinion, not both: "
+        f"{path}'s opinions would replace the --opinion ones."
+    )
+
+
+def test_a_folder_for_a_session_file_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["session", "import", str(tmp_path)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.endswith(f"{tmp_path} is a folder; give the session file inside it."), line
 
 
 @pytest.mark.parametrize(
