@@ -29,6 +29,8 @@ from PySide6.QtWidgets import QApplication
 
 from consensus_desktop.report.data import SessionReport
 from consensus_desktop.report.html import Flavour, render_html
+from consensus_desktop.report.printable import printable
+from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.safe_files import atomic_path
 
 SVG_OBJECT = QTextFormat.ObjectTypes.UserObject.value + 1
@@ -139,10 +141,13 @@ def _replace_placeholders(doc: QTextDocument) -> None:
 
 
 def write_pdf(report: SessionReport, path: Path, page_size: QPageSize | None = None) -> Path:
-    """Print the report to ``path`` (temporary file, then renamed); A4 or Letter by locale."""
+    """Print the report to ``path`` (temporary file, then renamed); A4 or Letter by locale.
+
+    Texts are capped and made breakable for print (report/printable.py); the file is checked to
+    be a whole PDF before it takes the name (Qt's writer says nothing when the disk fills)."""
     _ensure_app()
     page = page_size or default_page_size()
-    doc = document(report, page)
+    doc = document(printable(report), page)
 
     with atomic_path(Path(path)) as tmp:
         writer = QPdfWriter(str(tmp))
@@ -152,4 +157,20 @@ def write_pdf(report: SessionReport, path: Path, page_size: QPageSize | None = N
         writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
         doc.print_(writer)
         del writer  # closes the file before it is renamed
+        _check_whole(tmp, Path(path))
     return Path(path)
+
+
+def _check_whole(made: Path, target: Path) -> None:
+    """A PDF ends with its trailer (``%%EOF``); a truncated one does not."""
+    size = made.stat().st_size if made.exists() else 0
+    tail = b""
+    if size:
+        with made.open("rb") as handle:
+            handle.seek(max(0, size - 1024))
+            tail = handle.read()
+    if b"%%EOF" not in tail:
+        raise SessionFileError(
+            f"{target} could not be written whole ({size:,} bytes, no PDF trailer): the disk may "
+            "be full. Nothing was saved under that name."
+        )
