@@ -34,7 +34,7 @@ def printable_text(text: str) -> str:
 
 def printable(value: T) -> T:
     """``value`` (a report, or any of its parts) with every text made printable."""
-    return _printable(value)  # type: ignore[no-any-return]
+    return _printable(value)
 
 
 def _printable(value: Any) -> Any:
