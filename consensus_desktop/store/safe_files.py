@@ -14,7 +14,7 @@ import os
 import secrets
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlite_utils
@@ -84,11 +84,28 @@ def temporary_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
 
 
+def _folder_problem(folder: Path) -> str | None:
+    """Why nothing can be created in ``folder`` (SQLite's "unable to open" does not say)."""
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "is read-only"
+    except (OSError, AttributeError):  # no statvfs on Windows
+        pass
+    return None if os.access(folder, os.W_OK) else "cannot be written"
+
+
 def _storage_error(target: Path, exc: BaseException) -> SessionFileError:
+    """One sentence naming the file the user asked for (never the hidden temporary one)."""
     text = str(exc)
-    if getattr(exc, "errno", None) == errno.ENOSPC or "disk is full" in text:
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC or "disk is full" in text:
         return SessionFileError(f"The disk is full, so {target} was not written.")
-    return SessionFileError(f"{target} could not be written ({text}).")
+    why = _folder_problem(target.parent)
+    if why or code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        why = why or ("is read-only" if code == errno.EROFS else "cannot be written")
+        return SessionFileError(f"The folder {target.parent} {why}, so {target} was not written.")
+    reason = getattr(exc, "strerror", None) or text
+    return SessionFileError(f"{target} could not be written ({reason}).")
 
 
 @contextmanager
@@ -106,7 +123,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise _storage_error(target, exc) from exc
     finally:
         for suffix in _SIDECARS:
-            Path(str(tmp) + suffix).unlink(missing_ok=True)
+            with suppress(OSError):  # a read-only folder refuses even removing what is not there
+                Path(str(tmp) + suffix).unlink(missing_ok=True)
 
 
 def put_in_place(complete: Path, target: Path) -> Path:

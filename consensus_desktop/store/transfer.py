@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -167,10 +168,7 @@ def merge_session(
                 for col, parent in fks.items():
                     if values.get(col) is not None:
                         if values[col] not in target_id[parent]:
-                            raise SessionFileError(
-                                f"Session {session['name']!r}: a row of {table} refers to a "
-                                f"{parent} row outside the session, so it was not copied."
-                            )
+                            raise SessionFileError(_broken_reference(session, table, row, col))
                         values[col] = target_id[parent][values[col]]
                 cols = ",".join(f"[{c}]" for c in values)
                 marks = ",".join("?" * len(values))
@@ -187,6 +185,19 @@ def merge_session(
     changes = dict(added)
     changes.update({f"undone {t}": n for t, n in removed.items()})
     return ImportResult(session["uuid"], name, sid, not found, changes, tuple(conflicts))
+
+
+def _broken_reference(session: dict[str, Any], table: str, row: dict[str, Any], column: str) -> str:
+    """Why a row's reference cannot be followed: it points ahead (the app only ever refers to
+    rows written before) or outside the session."""
+    parent = dict(SESSION_TABLES)[table][column]
+    where = f"Session {session['name']!r}: row {row['id']} of {table} refers to {parent} row"
+    if parent == table and row[column] > row["id"]:
+        return (
+            f"{where} {row[column]}, which comes after it; the app never writes that, so the "
+            "file was refused."
+        )
+    return f"{where} {row[column]}, which is not part of the session, so the file was refused."
 
 
 def _signature(table: str, fks: dict[str, str], row: dict[str, Any]) -> tuple[Any, ...]:
@@ -290,6 +301,7 @@ def merge_files(
         existing = into.exists() and into.stat().st_size > 0
         if existing:  # the destination gets the same checks before it is opened for writing
             read_session_file(into, time_limit).conn.close()
+        journal = _journal_mode(into) if existing else ""
         dst = open_database(into) if existing else memory_database()
         try:
             results: list[ImportResult] = []
@@ -303,10 +315,20 @@ def merge_files(
                 write_database(dst, check_destination(into, force=True))
             return results
         finally:
+            if journal and journal != "wal":  # as it was: no -wal/-shm left beside it
+                dst.execute(f"PRAGMA journal_mode={journal}")
             dst.conn.close()
     finally:
         for src in sources:
             src.conn.close()
+
+
+def _journal_mode(path: Path) -> str:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+    try:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    finally:
+        conn.close()
 
 
 def timestamped_name(name: str) -> str:

@@ -295,6 +295,65 @@ def test_a_library_gets_the_gate_of_a_foreign_file(
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
+def _journal(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_a_merge_leaves_into_as_it_found_it(good_export: Path, tmp_path: Path) -> None:
+    """Success or failure, --into keeps its journal mode: no -wal/-shm beside it afterwards."""
+    other = tmp_path / "other.sqlite"
+    store = SessionStore(tmp_path / "other-lib.sqlite")
+    make_session(store, "Another table")
+    export_session(store.db, 1, other)
+    store.close()
+    into = tmp_path / "workshop.sqlite"
+    merge_files([other], into)
+    assert _journal(into) == "delete"
+    ahead = tmp_path / "ahead.sqlite"
+    shutil.copy(good_export, ahead)  # an opinion that replaces one written after it
+    edit(ahead, "UPDATE opinions SET replaces_id = (SELECT max(id) FROM opinions) WHERE id = 1")
+    before = state(into)
+    with pytest.raises(SessionFileError) as refused:
+        merge_files([ahead], into)
+    assert str(refused.value) == (
+        "Session 'Exported': row 1 of opinions refers to opinions row 4, which comes after it; "
+        "the app never writes that, so the file was refused."
+    )
+    assert state(into) == before and _journal(into) == "delete"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("workshop")) == [
+        "workshop.sqlite"
+    ]
+    merge_files([good_export], into)  # a merge that succeeds leaves it as it was too
+    assert _journal(into) == "delete" and not Path(f"{into}-wal").exists()
+
+
+def test_a_read_only_folder_is_named_not_the_temporary_file(
+    good_export: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a read-only tmpfs here (needs root)")
+    try:
+        store = SessionStore(tmp_path / "lib.sqlite")
+        make_session(store, "Ro")
+        with pytest.raises(SessionFileError) as refused:
+            export_session(store.db, 1, folder / "out.sqlite")
+        store.close()
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+    assert str(refused.value) == (
+        f"The folder {folder} is read-only, so {folder / 'out.sqlite'} was not written."
+    )
+
+
 def test_old_file_is_upgraded_as_data_and_left_alone(tmp_path: Path) -> None:
     old = tmp_path / "old.sqlite"
     shutil.copy(FIXTURES / "schema_v1.sqlite", old)
