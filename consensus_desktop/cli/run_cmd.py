@@ -23,6 +23,7 @@ from consensus_desktop.input_files import kind_of, read_json, text_field
 from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, Stage, run
 from consensus_desktop.prompts import TEMPLATES
 from consensus_desktop.reward.select import reward_for
+from consensus_desktop.store.file_values import label_problem
 
 
 def add_parser(sub: Any) -> None:
@@ -200,6 +201,14 @@ def main(args: argparse.Namespace) -> int:
         shortlist_k=args.shortlist,
     )
     request.validate()  # every parameter and text is checked before the model loads
+    for flag, value in (
+        ("--session", args.session),
+        ("--assembly", args.assembly),
+        ("--table", args.table),
+    ):
+        problem = label_problem(value or "")
+        if problem:
+            raise InputError(f"{flag} holds {problem}; type the name without it.")
     if args.gpu_layers is not None and args.gpu_layers < -1:
         raise InputError(
             "--gpu-layers takes -1 (every layer on the GPU), 0 (CPU only) or a number of layers."

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from consensus_desktop.store.file_values import first_problem
 from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
 
 TIME_LIMIT_S = 10.0
+FULL_BELOW_BYTES = 1 << 20  # less free space than this, and an I/O error is the full disk
 _INTERNAL_TABLES = {"sqlite_sequence", "sqlite_stat1", "sqlite_stat4"}
 
 
@@ -223,7 +225,7 @@ def read_session_file(path: Path, time_limit: float = TIME_LIMIT_S) -> sqlite_ut
     try:
         conn = _open(path)
     except sqlite3.Error as exc:
-        raise _read_error(name, exc) from exc
+        raise _read_error(path, exc) from exc
     try:
         guard = _Guard(conn, name, time_limit)
         version = _version(guard, name)
@@ -253,7 +255,7 @@ def read_session_file(path: Path, time_limit: float = TIME_LIMIT_S) -> sqlite_ut
             raise
         return copy
     except sqlite3.Error as exc:
-        raise _read_error(name, exc) from exc
+        raise _read_error(path, exc) from exc
     finally:
         conn.close()
 
@@ -270,7 +272,7 @@ def check_library(path: Path, time_limit: float = TIME_LIMIT_S) -> None:
     try:
         conn = _open(path)
     except sqlite3.Error as exc:
-        raise _read_error(path.name, exc) from exc
+        raise _read_error(path, exc) from exc
     try:
         guard = _Guard(conn, path.name, time_limit)
         if not guard.rows("SELECT 1 FROM sqlite_master LIMIT 1"):
@@ -281,7 +283,7 @@ def check_library(path: Path, time_limit: float = TIME_LIMIT_S) -> None:
             raise CorruptFile(f"{path.name} is damaged ({check}). Use a backup copy.")
         _check_schema(guard, path.name, version)
     except sqlite3.Error as exc:
-        raise _read_error(path.name, exc) from exc
+        raise _read_error(path, exc) from exc
     finally:
         conn.close()
 
@@ -299,10 +301,24 @@ def _copy_rows(guard: _Guard, copy: sqlite_utils.Database, version: int) -> None
     copy.execute("COMMIT")
 
 
-def _read_error(name: str, exc: sqlite3.Error) -> SessionFileError:
-    text = str(exc)
+def _read_error(path: Path, exc: sqlite3.Error) -> SessionFileError:
+    name, text = path.name, str(exc)
     if "locked" in text or "busy" in text:
         return FileLocked(f"{name} is in use by another program. Close it there and try again.")
     if isinstance(exc, sqlite3.IntegrityError):
         return RefusedFile(f"{name} holds rows that break the app's schema ({text}); refused.")
+    if ("I/O error" in text or "unable to open" in text) and _disk_full(path.parent):
+        # reading a WAL-mode file needs a -shm file beside it: on a full disk SQLite says only
+        # "disk I/O error", which is not damage
+        return SessionFileError(
+            f"The disk holding {path} is full, so it cannot be opened; free some space and try "
+            "again (the file itself was not changed)."
+        )
     return CorruptFile(f"{name} is damaged or truncated ({text}). Use a backup copy.")
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < FULL_BELOW_BYTES
+    except OSError:
+        return False

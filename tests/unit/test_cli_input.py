@@ -61,6 +61,15 @@ def test_bad_parameters(
     assert error_of([*GOOD, *extra], capsys) == sentence
 
 
+@pytest.mark.parametrize("flag", ["--session", "--assembly", "--table"])
+def test_labels_with_control_characters_are_refused(
+    flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert error_of([*GOOD, flag, "T\u202e1\x00"], capsys) == (
+        f"{flag} holds an invisible format character (U+202E); type the name without it."
+    )
+
+
 def test_missing_question(capsys: pytest.CaptureFixture[str]) -> None:
     assert error_of(["run", "--opinion", "x"], capsys) == (
         "Give a question (--question or --in FILE)."

@@ -354,6 +354,37 @@ def test_a_read_only_folder_is_named_not_the_temporary_file(
     )
 
 
+def test_a_library_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    library = folder / "library.sqlite"
+    try:
+        store = SessionStore(library)
+        make_session(store, "Before the disk filled")
+        store.close()
+        fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+        try:  # take every free byte
+            while os.write(fd, b"\0" * 4096):
+                pass
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        with pytest.raises(SessionFileError) as refused:
+            SessionStore(library)
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+    assert str(refused.value) == (
+        f"The disk holding {library} is full, so it cannot be opened; free some space and try "
+        "again (the file itself was not changed)."
+    )
+
+
 def test_old_file_is_upgraded_as_data_and_left_alone(tmp_path: Path) -> None:
     old = tmp_path / "old.sqlite"
     shutil.copy(FIXTURES / "schema_v1.sqlite", old)
