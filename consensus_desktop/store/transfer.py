@@ -156,6 +156,8 @@ def merge_session(
                 if orphan or _signature(table, fks, row) in undone:
                     skipped[table].add(row["id"])  # undone here: not brought back
                     continue
+                if table == "rankings":  # candidate ids inside its JSON: this copy's ids
+                    row = _ranking_here(session, row, target_id["candidates"])
                 match = mine.get(in_keys[table][row["id"]])
                 if match is not None:
                     target_id[table][row["id"]] = match["id"]
@@ -185,6 +187,23 @@ def merge_session(
     changes = dict(added)
     changes.update({f"undone {t}": n for t, n in removed.items()})
     return ImportResult(session["uuid"], name, sid, not found, changes, tuple(conflicts))
+
+
+def _ranking_here(
+    session: dict[str, Any], row: dict[str, Any], candidate_ids: dict[int, int]
+) -> dict[str, Any]:
+    """A rankings row whose JSON names candidates by the ids they have in the target (a ranking
+    is {candidate id: rank}; ids differ between files, so copied as is it would rank others)."""
+    ranks = json.loads(row["ranking"])
+    moved = {}
+    for key, rank in ranks.items():
+        if int(key) not in candidate_ids:
+            raise SessionFileError(
+                f"Session {session['name']!r}: ranking row {row['id']} ranks candidate {key}, "
+                "which is not part of the session, so the file was refused."
+            )
+        moved[str(candidate_ids[int(key)])] = rank
+    return {**row, "ranking": json.dumps(moved, ensure_ascii=False, sort_keys=True)}
 
 
 def _broken_reference(session: dict[str, Any], table: str, row: dict[str, Any], column: str) -> str:

@@ -7,6 +7,7 @@ file and the merge destination unchanged, nothing of the file run, no hang (CLI 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -301,6 +302,42 @@ def _journal(path: Path) -> str:
         return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
     finally:
         conn.close()
+
+
+def _ranked_texts(store: SessionStore, session_name: str) -> list[dict[str, int]]:
+    """Each ranking of a session as {statement text: rank}: what the ids inside it mean."""
+    sid = store.find_session(session_name)
+    text_of = {
+        r["id"]: r["text"]
+        for r in store.db.query(
+            "SELECT c.id, c.text FROM candidates c JOIN generation_runs g ON g.id = c.run_id "
+            "WHERE g.session_id = ?",
+            [sid],
+        )
+    }
+    rows = store.db.query(
+        "SELECT r.ranking FROM rankings r JOIN participants p ON p.id = r.participant_id "
+        "WHERE p.session_id = ? ORDER BY r.id",
+        [sid],
+    )
+    return [{text_of[int(k)]: v for k, v in json.loads(r["ranking"]).items()} for r in rows]
+
+
+def test_rankings_name_the_same_statements_after_export_and_import(tmp_path: Path) -> None:
+    """A ranking names candidates by id; ids differ between files, so they are carried over."""
+    laptop = SessionStore(tmp_path / "laptop.sqlite")
+    make_session(laptop, "Earlier")  # takes the first ids
+    make_session(laptop, "Ranked")
+    expected = _ranked_texts(laptop, "Ranked")
+    assert expected and all(set(r) == {"We agree.", "We disagree."} for r in expected)
+    exported = export_session(laptop.db, laptop.find_session("Ranked"), tmp_path / "r.sqlite")
+    laptop.close()
+    plenary = SessionStore(tmp_path / "plenary.sqlite")
+    import_session_file(exported, plenary.db)
+    assert _ranked_texts(plenary, "Ranked") == expected
+    again = import_session_file(exported, plenary.db)  # the same file again: nothing new
+    assert again[0].skipped, again[0].describe()
+    plenary.close()
 
 
 def test_a_merge_leaves_into_as_it_found_it(good_export: Path, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -73,6 +74,10 @@ def snapshot(db: sqlite_utils.Database, session_name: str) -> dict[str, list[tup
 
     sid = next(db.query("SELECT id FROM sessions WHERE name = ?", [session_name]))["id"]
     rows = session_rows(db, sid)
+    text_of = {c["id"]: c["text"] for c in rows["candidates"]}
+    for r in rows["rankings"]:  # a ranking names candidates by id: compare what they say
+        ranks = json.loads(r["ranking"])
+        r["ranking"] = json.dumps({text_of[int(k)]: v for k, v in ranks.items()}, sort_keys=True)
     return {
         t: sorted(
             tuple(sorted((k, str(v)) for k, v in r.items() if not k.endswith("id"))) for r in rs
