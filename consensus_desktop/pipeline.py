@@ -25,6 +25,7 @@ from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan, require_t
 from consensus_desktop.reward.base import RewardModel, RewardVersion
 from consensus_desktop.screening import near_copies, off_topic, text_rejection
 from consensus_desktop.shortlist import TRUSTED_AUC, Shortlist, choose
+from consensus_desktop.store.file_values import label_problem
 from consensus_desktop.welfare.isoelastic import alpha_to_json, ranking, welfare
 from consensus_desktop.welfare.tradeoff import TradeOff, analyse
 from consensus_desktop.welfare.utilities import (
@@ -147,6 +148,8 @@ class RunRequest:
         for i, name in enumerate(names):
             if not name.strip():
                 raise InputError(f"Participant {i + 1} has an empty name.")
+            if problem := label_problem(name):
+                raise InputError(f"The name of participant {i + 1} holds {problem}.")
             key = name.strip().casefold()
             if key in seen:
                 raise InputError(

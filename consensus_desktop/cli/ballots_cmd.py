@@ -55,7 +55,8 @@ def _with_store(args: argparse.Namespace, work: Any) -> int:
 def _export(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise InputError("A ballot needs at least one statement (--k).")
-    args.folder.mkdir(parents=True, exist_ok=True)
+    if not args.folder.is_dir():  # as every other output: no folder is made by surprise
+        raise InputError(f"The folder {args.folder} does not exist; create it first.")
 
     def work(store: SessionStore, sid: int) -> int:
         for path in export_ballots(store, sid, args.folder, args.k, args.force):

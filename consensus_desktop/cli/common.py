@@ -122,6 +122,8 @@ def model_spec(
     from consensus_desktop.errors import InputError
     from consensus_desktop.server_config import api_key
 
+    if server is not None and not server.strip():
+        raise InputError("--server is empty: give a server URL like http://127.0.0.1:8080/v1.")
     if not server:
         from consensus_desktop.model_catalog import resolve_model
 

@@ -78,6 +78,10 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
             )
         if "id" not in row:
             raise InputError(f'{where}: the row has no "id".')
+        if isinstance(row["id"], bool) or not isinstance(row["id"], str | int):
+            raise InputError(
+                f'{where}: "id" must be text or a whole number, not {kind_of(row["id"])}.'
+            )
         key = json.dumps(row["id"], sort_keys=True)
         if key in first_line:
             raise InputError(

@@ -209,6 +209,8 @@ def main(args: argparse.Namespace) -> int:
         problem = label_problem(value or "")
         if problem:
             raise InputError(f"{flag} holds {problem}; type the name without it.")
+    if (args.assembly or args.table) and not args.session:
+        raise InputError("--assembly and --table mark a recorded table: give --session NAME too.")
     if args.gpu_layers is not None and args.gpu_layers < -1:
         raise InputError(
             "--gpu-layers takes -1 (every layer on the GPU), 0 (CPU only) or a number of layers."

@@ -119,6 +119,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"Anonymised export written to {out}")
         elif cmd == "csv":
             sid = store.find_session(args.name)
+            if not Path(args.dir).exists():  # as every other output: no folder made by surprise
+                raise SessionFileError(f"The folder {args.dir} does not exist; create it first.")
             check_csv_destinations(args.dir, args.force)  # refuse before writing any of them
             files = [
                 *polis_csv(store.db, sid, args.dir, args.force),

@@ -75,7 +75,9 @@ def list_models(endpoint: Endpoint, timeout: float = 5.0) -> list[dict[str, Any]
     """``GET /v1/models``: the models the server offers (each a dict with at least ``id``)."""
     answer = endpoint.json("GET", "/models", connect_timeout=timeout, read_timeout=timeout)
     data = answer.get("data") if isinstance(answer, dict) else None
-    if not isinstance(data, list) or not all(isinstance(m, dict) and "id" in m for m in data):
+    if not isinstance(data, list) or not all(
+        isinstance(m, dict) and isinstance(m.get("id"), str) and m["id"] for m in data
+    ):
         raise ServerRefused(
             f"The server at {endpoint.host_port} did not list its models the OpenAI way "
             f"(GET {endpoint.url}/models): is this an OpenAI-compatible URL?"
@@ -90,7 +92,7 @@ class ServerBackend(ContextFitting):
         self.spec = spec
         self.endpoint = Endpoint.parse(spec.url, spec.api_key)
         models = list_models(self.endpoint, spec.connect_timeout)
-        ids = [str(m["id"]) for m in models]
+        ids = [m["id"] for m in models]
         if not ids:
             raise ServerError(f"The server at {self.endpoint.host_port} offers no model.")
         if spec.model and spec.model not in ids:
@@ -100,8 +102,10 @@ class ServerBackend(ContextFitting):
                 + "."
             )
         self.model_id = spec.model or ids[0]
-        meta = next(m for m in models if m["id"] == self.model_id).get("meta") or {}
-        n_ctx = int(meta.get("n_ctx_train") or spec.context)
+        meta = next(m for m in models if m["id"] == self.model_id).get("meta")
+        meta = meta if isinstance(meta, dict) else {}
+        n_ctx = meta.get("n_ctx_train")
+        n_ctx = n_ctx if isinstance(n_ctx, int) and n_ctx > 0 else spec.context
         self.chat = spec.prompt == "chat" or (
             spec.prompt == "auto" and bool(_CHAT_NAME.search(self.model_id))
         )

@@ -154,7 +154,11 @@ _DROPPED_TEXT = {"opinions": "", "critiques": "", "rejected_samples": "", "event
 _LETTER = r"[^\W\d_]"  # a name ends where letters end: "zelda's", "(Zelda)", "2zelda" match
 # a title before a name goes with it: "Herr Groß" -> the label, not "Herr participant-…"
 _TITLES = r"(?:(?:herr|frau|mr|mrs|ms|miss|mx|dr|prof|mme|mlle|sr|sra)\.?\s+)?"
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+# apostrophes made straight, and the letters NFKD does not take apart (Ł is not L + a mark)
+_FOLD_TABLE = str.maketrans(
+    dict(zip("’‘ʼ`´łŁøØđĐħĦıðÐ", "'''''lLoOdDhHidD", strict=True))
+    | {"æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th"}
+)
 
 
 def anonymous_label(participant_uuid: str) -> str:
@@ -163,8 +167,9 @@ def anonymous_label(participant_uuid: str) -> str:
 
 def fold(text: str) -> str:
     """A name as compared: accents dropped (decomposed or not: "Zoë" = "Zoe\u0308" = "zoe"),
-    case folded ("Groß" = "gross"), curly apostrophes straight ("O’Brien" = "o'brien")."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    letters with strokes plain ("Łukasz" = "lukasz"), case folded ("Groß" = "gross"), curly
+    apostrophes straight ("O’Brien" = "o'brien")."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
@@ -181,8 +186,8 @@ def _folded_with_origin(text: str) -> tuple[str, list[int]]:
 
 class NameScrubber:
     """Replaces participants' names in any text: whole pseudonyms and each of their words (a first
-    name alone, "zelda's"), with a title before them, in any case, accent, Unicode form or
-    apostrophe, by the participant's anonymous label. The one scrubber of the anonymised export
+    name alone, "zelda's", "Zeldas"), with a title before them, in any case, accent, Unicode form
+    or apostrophe, by the participant's anonymous label. The one scrubber of the anonymised export
     and the anonymised report."""
 
     def __init__(self, participants: list[dict[str, Any]]) -> None:
@@ -191,13 +196,18 @@ class NameScrubber:
             label = anonymous_label(str(p["uuid"]))
             name = fold(str(p["pseudonym"]))
             words = [w for w in re.split(r"[\s\-.,;:/]+", name) if len(w) >= 2]
-            for key in {v for v in (name, *words) if v.strip()}:
+            spelt = {v for v in (name, *words) if v.strip()}
+            # "O'Brien" is also written "O Brien" and "OBrien"
+            spelt |= {v.replace("'", sep) for v in spelt if "'" in v for sep in ("", " ")}
+            for key in spelt:
                 # a word two names share becomes "a participant"
                 labels[key] = label if labels.get(key, label) == label else "a participant"
         self.labels = labels
         names = sorted(labels, key=len, reverse=True)
         self.pattern = (
-            re.compile(rf"(?<!{_LETTER}){_TITLES}({'|'.join(map(re.escape, names))})(?!{_LETTER})")
+            re.compile(
+                rf"(?<!{_LETTER}){_TITLES}({'|'.join(map(re.escape, names))})s?(?!{_LETTER})"
+            )
             if names
             else None
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -32,9 +33,23 @@ _LIKERT_COLUMNS = {
     ("ratings", "quality"),
 }
 _LABEL_COLUMNS = {("sessions", "name"), ("participants", "pseudonym")}
+# never in any text the app stores (store_text removes them; a file holding them is refused):
+# NUL, and the bidi embeddings, overrides and isolates that make text read other than it is
+FORBIDDEN_IN_TEXT = frozenset("\x00\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_FORBIDDEN = re.compile("[" + "".join(sorted(FORBIDDEN_IN_TEXT)) + "]")
+_RANGES: dict[tuple[str, str], tuple[float, float, str]] = {
+    ("predictions", "agreement"): (1.0, 7.0, "a predicted agreement on the 1–7 scale"),
+    ("baseline_ratings", "seconds_taken"): (0.0, 1e7, "a number of seconds"),
+    ("ratings", "seconds_taken"): (0.0, 1e7, "a number of seconds"),
+}
 _INFINITE_ALLOWED = {("selections", "alpha")}  # α = ∞: the Rawlsian choice
 
 Check = Callable[[Any], str | None]  # a parsed JSON value -> what is wrong with it, or None
+
+
+def store_text(text: str) -> str:
+    """``text`` as the app stores it: without the characters no file of ours may hold."""
+    return _FORBIDDEN.sub("", text)
 
 
 def label_problem(text: str) -> str | None:
@@ -79,6 +94,14 @@ def _ranking(value: Any) -> str | None:
     if any(ranks) and ranks != list(range(1, len(ranks) + 1)):
         return "is not a ranking (each rank from 1 to the number of statements, once)"
     return None
+
+
+def _positions(value: Any) -> str | None:
+    """The order the opinions were shown in: participant positions, 0 first."""
+    problem = _list_of(int)(value)
+    if problem is None and any(i < 0 for i in value):
+        return "holds a negative position"
+    return problem
 
 
 # The session settings the app reads (facilitation.Settings; a test keeps the two in step) and
@@ -127,7 +150,7 @@ _JSON_COLUMNS: dict[tuple[str, str], Check] = {
     ("generation_runs", "sampling"): _object,
     ("generation_runs", "seeds"): _list_of(int, nullable=True),
     ("generation_runs", "shortened"): _list_of(str),
-    ("candidates", "opinion_order"): _list_of(int),
+    ("candidates", "opinion_order"): _positions,
     ("rankings", "ranking"): _ranking,
     ("events", "payload"): _object,
 }
@@ -160,6 +183,14 @@ def _value_problem(table: str, column: str, declared: str, value: Any) -> str | 
         problem = label_problem(value)
         if problem:
             return f"holds {problem}"
+    if isinstance(value, str) and (found := _FORBIDDEN.search(value)):
+        return f"holds the character U+{ord(found.group(0)):04X}, which hides or reorders text"
+    if (table, column) in _LABEL_COLUMNS and not value.strip():
+        return "is empty"
+    if (table, column) in _RANGES:
+        low, high, what = _RANGES[(table, column)]
+        if not low <= value <= high:
+            return f"holds {_shown(value)}, which is not {what}"
     check = _JSON_COLUMNS.get((table, column))
     if check is not None:
         try:
@@ -190,4 +221,10 @@ def first_problem(db: sqlite_utils.Database, tables: list[str]) -> str | None:
                 problem = _value_problem(table, column, declared.get(column, ""), value)
                 if problem:
                     return f"table {table!r}, row {values.get('id', '?')}: {column} {problem}"
+    if "participants" in tables:  # a person is known by their uuid across files
+        twice = db.conn.execute(
+            "SELECT uuid, min(id), max(id) FROM participants GROUP BY uuid HAVING count(*) > 1"
+        ).fetchone()
+        if twice:
+            return f"table 'participants', rows {twice[1]} and {twice[2]}: the same uuid twice"
     return None

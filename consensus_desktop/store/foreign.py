@@ -125,11 +125,20 @@ def _open(path: Path) -> sqlite3.Connection:
     if not any(s.exists() for s in sidecars):
         # No journal to honour: read the bytes as they are, take no lock, create no -shm file.
         uri += "&immutable=1"
+        shm = Path(f"{path}-shm")
+        had_shm = shm.exists()
         probe = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=0.5)
         try:
             probe.execute("PRAGMA schema_version").fetchone()  # a writer's lock shows here
         finally:
             probe.close()
+            # a WAL-mode file (every library) makes even a reader create -wal and -shm: what
+            # this look made, it takes away (an empty -wal: no writer has written since)
+            wal = sidecars[0]
+            if wal.exists() and wal.stat().st_size == 0:
+                wal.unlink(missing_ok=True)
+                if not had_shm:
+                    shm.unlink(missing_ok=True)
     return sqlite3.connect(uri, uri=True, timeout=0.5, isolation_level=None)
 
 

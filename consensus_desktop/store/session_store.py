@@ -29,6 +29,7 @@ from consensus_desktop.store.database import (
     open_database,
     transaction,
 )
+from consensus_desktop.store.file_values import label_problem, store_text
 from consensus_desktop.store.foreign import check_library
 from consensus_desktop.store.safe_files import register_open, unregister_open
 from consensus_desktop.welfare.isoelastic import alpha_to_json
@@ -42,6 +43,17 @@ PLENARY_KIND = "plenary"  # sessions.settings["kind"] of an assembly's plenary
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _check_label(what: str, text: str) -> None:
+    problem = label_problem(text)
+    if problem:
+        raise InputError(f"{what} holds {problem}; type it without.")
+
+
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as written: its texts without the characters no session file may hold."""
+    return {k: store_text(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _pk(value: Any) -> int:
@@ -90,7 +102,7 @@ class SessionStore:
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
         with self.transaction():
-            return _pk(self.db.table(table).insert(row).last_pk)
+            return _pk(self.db.table(table).insert(_stored(row)).last_pk)
 
     def _touch(self, session_id: int) -> None:
         with self.transaction():
@@ -101,6 +113,7 @@ class SessionStore:
         name = " ".join(name.split())
         if not name:
             raise InputError("A session needs a name.")
+        _check_label(f"The session name {name!r}", name)
         stamp = now()
         sid = self._insert(
             "sessions",
@@ -185,6 +198,7 @@ class SessionStore:
         pseudonym = " ".join(pseudonym.split())
         if not pseudonym:
             raise InputError("A participant needs a pseudonym.")
+        _check_label(f"The pseudonym {pseudonym!r}", pseudonym)
         taken = {
             r["pseudonym"].casefold()
             for r in self.db.table("participants").rows_where("session_id = ?", [session_id])
@@ -341,7 +355,7 @@ class SessionStore:
                     {
                         "run_id": old["run_id"],
                         "position": position,
-                        "text": text,
+                        "text": store_text(text),
                         "seed": old["seed"],
                         "opinion_order": old["opinion_order"],
                         "provenance": FACILITATOR_EDIT,
@@ -392,7 +406,7 @@ class SessionStore:
                 }
                 if not isinstance(row.get("opinion_order"), str | None):
                     row["opinion_order"] = _json(row["opinion_order"])
-                ids.append(_pk(self.db.table("candidates").insert(row).last_pk))
+                ids.append(_pk(self.db.table("candidates").insert(_stored(row)).last_pk))
         return ids
 
     def add_rejected(self, run_id: int, rows: Sequence[tuple[str, str, int]]) -> None:
@@ -400,7 +414,7 @@ class SessionStore:
         stamp = now()
         with self.transaction():
             self.db.table("rejected_samples").insert_all(
-                {"run_id": run_id, "text": t, "reason": r, "seed": s, "created_at": stamp}
+                _stored({"run_id": run_id, "text": t, "reason": r, "seed": s, "created_at": stamp})
                 for t, r, s in rows
             )
 

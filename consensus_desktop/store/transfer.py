@@ -308,8 +308,8 @@ def merge_files(
     transaction (an existing database) or built whole and renamed into place (a new file).
     """
     into = Path(into)
-    if not into.exists():
-        check_destination(into)
+    # a new file: nothing there yet; an existing one may be added to, but never the live library
+    check_destination(into, force=into.exists())
     for p in paths:
         if into.exists() and Path(p).exists() and os.path.samefile(p, into):
             raise SessionFileError(f"{into} is one of the files being merged; choose another.")

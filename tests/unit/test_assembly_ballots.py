@@ -181,6 +181,14 @@ def test_ballots_cli(
     store = SessionStore()
     record_plenary(store, "Plenary", tables, plenary_result(tables))
     store.close()
+    assert main(["ballots", "export", "Plenary", str(tmp_path / "out"), "--k", "2"]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(f"The folder {tmp_path / 'out'} does not exist; create it first.")
+    )
+    assert not (tmp_path / "out").exists()  # never made by surprise
+    (tmp_path / "out").mkdir()
     assert main(["ballots", "export", "Plenary", str(tmp_path / "out"), "--k", "2"]) == 0
     files = capsys.readouterr().out.split()
     assert [Path(f).name for f in files] == ["ballot-A.sqlite", "ballot-B.sqlite"]

@@ -70,6 +70,26 @@ def test_labels_with_control_characters_are_refused(
     )
 
 
+@pytest.mark.parametrize(
+    ("extra", "sentence"),
+    [
+        (["--server", " "], "--server is empty: give a server URL like http://127.0.0.1:8080/v1."),
+        (
+            ["--assembly", "A"],
+            "--assembly and --table mark a recorded table: give --session NAME too.",
+        ),
+        (
+            ["--name", "Ann", "--name", "Ben\u202e"],
+            "The name of participant 2 holds an invisible format character (U+202E).",
+        ),
+    ],
+)
+def test_arguments_that_would_be_ignored_or_stored_raw(
+    extra: list[str], sentence: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert error_of([*GOOD, *extra], capsys) == sentence
+
+
 def test_missing_question(capsys: pytest.CaptureFixture[str]) -> None:
     assert error_of(["run", "--opinion", "x"], capsys) == (
         "Give a question (--question or --in FILE)."

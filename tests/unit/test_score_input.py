@@ -40,6 +40,10 @@ def score_error(
         ([{"id": 1, "opinion": "Yes."}], 'IN, line 1: "statement" is missing or empty.'),
         ([{**ROW, "statement": 3}], 'IN, line 1, "statement" must be text, not a number.'),
         ([ROW, ROW], "IN, line 2: the id 1 is already used on line 1; ids must be unique."),
+        (
+            [{**ROW, "id": {"a": 1}}],
+            'IN, line 1: "id" must be text or a whole number, not an object.',
+        ),
     ],
 )
 def test_bad_rows(

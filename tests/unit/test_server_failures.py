@@ -162,6 +162,29 @@ def test_http_not_https_is_a_tls_sentence(stub: Stub) -> None:
     assert "TLS" in sentence(exc)
 
 
+@pytest.mark.parametrize(
+    "models",
+    [{"data": [{"id": {"x": 1}}]}, {"data": [{"id": ""}]}, {"data": [{"id": None}]}],
+)
+def test_a_model_list_the_app_cannot_read(stub: Stub, models: dict[str, Any]) -> None:
+    stub.routes["/v1/models"] = (200, json.dumps(models).encode(), "json")
+    with pytest.raises(ServerError) as exc:  # the first was StopIteration
+        backend(stub)
+    assert "did not list its models the OpenAI way" in sentence(exc)
+
+
+@pytest.mark.parametrize("meta", ["not an object", {"n_ctx_train": "many"}, [1, 2]])
+def test_model_metadata_of_the_wrong_shape_is_ignored(stub: Stub, meta: object) -> None:
+    stub.routes["/v1/models"] = (
+        200,
+        json.dumps({"data": [{"id": "m", "meta": meta}]}).encode(),
+        "json",
+    )
+    b = backend(stub)
+    assert b.model_id == "m" and b.per_sequence_limit > 0
+    b.close()
+
+
 def test_a_web_page_instead_of_json(stub: Stub) -> None:
     stub.routes["/v1/models"] = (200, b"<html><body>Router login</body></html>", "text")
     with pytest.raises(ServerError) as exc:

@@ -22,6 +22,7 @@ import pytest
 import sqlite_utils
 from test_store import FIXTURES, make_session
 
+from consensus_desktop.errors import InputError
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.foreign import RefusedFile
 from consensus_desktop.store.safe_files import DestinationRefused
@@ -194,7 +195,11 @@ HOSTILE: dict[str, tuple[Callable[[Path], None], str]] = {
     "alpha of the wrong type": (_setting("'{\"alpha\": [1]}'"), "has alpha [1]"),
     "table label with a bidi override": (
         _setting("json_object('table_label', 'T' || char(8238) || char(0))"),
-        "table_label",
+        "settings holds the character U+202E",
+    ),
+    "table label with an escaped control character": (
+        _setting('\'{"table_label": "T\\u0007"}\''),
+        "has table_label 'T\\x07', which should be a label without control characters",
     ),
     "name with a bidi override": (
         lambda p: edit(p, "UPDATE participants SET pseudonym = 'Ann' || char(8238) WHERE id = 1"),
@@ -203,6 +208,31 @@ HOSTILE: dict[str, tuple[Callable[[Path], None], str]] = {
     "ranking with a rank twice": (
         lambda p: edit(p, 'UPDATE rankings SET ranking = \'{"1": 1, "2": 1}\''),
         "ranking is not a ranking",
+    ),
+    "prediction of 1e308": (
+        lambda p: edit(p, "UPDATE predictions SET agreement = 1e308 WHERE id = 1"),
+        "agreement holds 1e+308, which is not a predicted agreement on the 1–7 scale",
+    ),
+    "negative seconds": (
+        lambda p: edit(p, "UPDATE ratings SET seconds_taken = -1e300 WHERE id = 1"),
+        "seconds_taken holds -1e+300, which is not a number of seconds",
+    ),
+    "negative opinion order": (
+        lambda p: edit(p, "UPDATE candidates SET opinion_order = '[0, 99, -1]'"),
+        "opinion_order holds a negative position",
+    ),
+    "empty session name": (lambda p: edit(p, "UPDATE sessions SET name = '  '"), "name is empty"),
+    "NUL in a question": (
+        lambda p: edit(p, "UPDATE questions SET text = 'Q' || char(0) || '?'"),
+        "text holds the character U+0000",
+    ),
+    "bidi override in a statement": (
+        lambda p: edit(p, "UPDATE candidates SET text = 'We ' || char(8238) || 'agree.'"),
+        "text holds the character U+202E, which hides or reorders text",
+    ),
+    "one uuid for two people": (
+        lambda p: edit(p, "UPDATE participants SET uuid = 'same'"),
+        "table 'participants', rows 1 and 3: the same uuid twice",
     ),
     "payload as a list": (
         lambda p: edit(
@@ -281,6 +311,7 @@ def test_a_library_gets_the_gate_of_a_foreign_file(
     build, expected = HOSTILE[case]
     library = tmp_path / "library.sqlite"
     shutil.copy(good_export, library)
+    edit(library, "PRAGMA journal_mode=WAL")  # as every library is
     build(library)
     before = digest(library)
     refused = within(CLI_TIMEOUT_S, lambda: SessionStore(library))
@@ -323,6 +354,27 @@ def _ranked_texts(store: SessionStore, session_name: str) -> list[dict[str, int]
     return [{text_of[int(k)]: v for k, v in json.loads(r["ranking"]).items()} for r in rows]
 
 
+def test_the_app_stores_no_text_its_own_import_would_refuse(tmp_path: Path) -> None:
+    """What a participant pastes may hold bidi controls or NUL: stored without them, so an export
+    of the library always imports again; a name holding them is refused where it is typed."""
+    store = SessionStore(tmp_path / "lib.sqlite")
+    sid = store.create_session("Pasted")
+    qid = store.add_question(sid, "Q\x00?")
+    pid = store.add_participant(sid, "Ann")
+    store.add_opinion(pid, qid, "Yes \u202eplease\u202c.")
+    with pytest.raises(InputError, match="U\\+202E"):
+        store.add_participant(sid, "Ben\u202e")
+    with pytest.raises(InputError, match="U\\+0007"):
+        store.create_session("Bell\x07")
+    assert store.current_opinions(qid)[pid]["text"] == "Yes please."
+    out = export_session(store.db, sid, tmp_path / "pasted.sqlite")
+    other = SessionStore(tmp_path / "other.sqlite")
+    [result] = import_session_file(out, other.db)
+    assert result.new
+    store.close()
+    other.close()
+
+
 def test_rankings_name_the_same_statements_after_export_and_import(tmp_path: Path) -> None:
     """A ranking names candidates by id; ids differ between files, so they are carried over."""
     laptop = SessionStore(tmp_path / "laptop.sqlite")
@@ -338,6 +390,18 @@ def test_rankings_name_the_same_statements_after_export_and_import(tmp_path: Pat
     again = import_session_file(exported, plenary.db)  # the same file again: nothing new
     assert again[0].skipped, again[0].describe()
     plenary.close()
+
+
+def test_a_merge_never_goes_into_the_live_library(good_export: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    library = home / "data" / "library.sqlite"
+    lib = SessionStore(library)
+    make_session(lib, "Mine")
+    lib.close()
+    before = (digest(library), state(library))
+    proc = cli("session", "merge", str(good_export), "--into", str(library), home=home)
+    assert proc.returncode == 2 and "is the app's library" in proc.stderr, proc.stderr
+    assert (digest(library), state(library)) == before
 
 
 def test_a_merge_leaves_into_as_it_found_it(good_export: Path, tmp_path: Path) -> None:
@@ -540,6 +604,10 @@ def test_no_silent_overwrite(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert state(earlier)["sessions"] == 1
     csv_dir = tmp_path / "csv"
+    proc = cli("session", "csv", "T", str(csv_dir), home=home)
+    assert proc.returncode == 2 and "does not exist; create it first" in proc.stderr
+    assert not csv_dir.exists()  # never made by surprise
+    csv_dir.mkdir()
     assert cli("session", "csv", "T", str(csv_dir), home=home).returncode == 0
     (csv_dir / "ratings.csv").write_text("mine")
     (csv_dir / "votes.csv").unlink()
@@ -636,6 +704,11 @@ def test_anonymised_file_holds_no_name_anywhere(tmp_path: Path) -> None:
         ("Zoë", "zoe said so"),
         ("Ana María López", "Ms. López and maria agree"),
         ("Dr Chen", "chen agrees"),
+        ("María López", "Marías view"),  # a possessive without its apostrophe
+        ("Zoë Martin", "Zoës plan"),
+        ("Siobhan O’Brien", "O Brien said so"),
+        ("Siobhan O’Brien", "as OBrien said"),
+        ("Łukasz Wałęsa", "Lukasz Walesa agrees"),
     ],
 )
 def test_names_are_scrubbed_in_every_spelling(name: str, written: str) -> None:
