@@ -129,6 +129,10 @@ def score_main(args: argparse.Namespace) -> int:
 
     rows = _read_rows(args.input)
     _check_out(args.out, args.input, args.force)
+    if args.head is not None:  # before the model loads
+        from consensus_desktop.reward.head import RewardHead
+
+        RewardHead.load(args.head)
     engine = open_backend(
         model_spec(args.model, args.server, args.server_model, args.server_prompt)
     )

@@ -110,9 +110,20 @@ class RewardHead:
     def load(cls, npz_path: Path, expect_model_sha256: str | None = None) -> RewardHead:
         npz_path = Path(npz_path)
         card_path = card_path_of(npz_path)
+        for needed in (npz_path, card_path):
+            if not needed.is_file():
+                raise HeadMismatch(
+                    f"{needed} does not exist"
+                    + (
+                        f" (a reward head's card, beside {npz_path.name})"
+                        if needed == card_path
+                        else ""
+                    )
+                    + "."
+                )
         try:
             card = json.loads(card_path.read_text(encoding="utf-8"))
-            data = np.load(npz_path)
+            data = np.load(npz_path, allow_pickle=False)  # data from a file is never executed
             weights, bias = data["weights"], float(data["bias"][0])
             version = int(data["format_version"][0])
         except (OSError, ValueError, KeyError) as exc:

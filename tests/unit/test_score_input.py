@@ -102,6 +102,18 @@ def test_out_follows_the_rule_of_every_output(
     assert mine.read_text(encoding="utf-8") == "keep me"
 
 
+def test_a_missing_head_is_named_before_the_model_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(ROW) + "\n", encoding="utf-8")
+    head = tmp_path / "nowhere.npz"
+    args = ["score", "--in", str(src), "--out", str(tmp_path / "o.jsonl"), "--head", str(head)]
+    assert main([*args, "--model", NO_MODEL]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.endswith(f"{head} does not exist."), line  # not the card, not the model
+
+
 def test_without_in(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["score", "--out", "x.jsonl"])
