@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from consensus_desktop.facilitation import DEFAULT_INTRO, Facilitation, Settings
 from consensus_desktop.gui.screens.base import Screen
+from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import hint
 from consensus_desktop.question_library import ATTRIBUTION, search
 
@@ -65,7 +66,7 @@ class SetupScreen(Screen):
         form.addRow(hint(ATTRIBUTION))
         add = QPushButton("Add another question to this session (Ctrl+Shift+A)")
         add.setShortcut("Ctrl+Shift+A")
-        add.clicked.connect(self.add_question)
+        on_press(add.clicked, self.add_question)
         form.addRow(add)
         self.queue = QListWidget()
         self.queue.setMaximumHeight(90)
