@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
         gate drops input in flight, the facilitator's actions are off, the status bar is clear."""
         self.gate.show_page(kind)
         private = kind in PRIVATE_PAGES
+        self.menuBar().setEnabled(not private)  # nor does Alt reach it
         for item in self.facilitator_only:
             item.setEnabled(not private)
         if private:
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
             zoom_action.setShortcuts([QKeySequence(k) for k in zoom_keys])
             on_press(zoom_action.triggered, partial(self.zoom, direction))
             view.addAction(zoom_action)
+            self.addAction(zoom_action)  # its keys work while the menu bar is off, too
         models = self.menuBar().addMenu("&Models")
         self.facilitator_only.append(models)
         self.model_menu_note = QAction("In use: no model loaded yet", self)

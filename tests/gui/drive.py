@@ -7,7 +7,14 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 
 NAMES = ["Ann", "Ben", "Cai", "Dee"]
 GENERATION_MS = 600_000  # the real model on a busy two-core machine
@@ -102,6 +109,40 @@ def enter(win: QWidget) -> None:
     settle()
     QTest.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_Return)
     QApplication.processEvents()
+
+
+def key_target(win: QWidget) -> QWidget:
+    """Where a key goes: an open menu, else the focused widget, else the window."""
+    return QApplication.activePopupWidget() or QApplication.focusWidget() or win
+
+
+def raw_key(
+    win: QWidget,
+    k: Qt.Key,
+    modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+    text: str = "",
+    press: bool = True,
+    repeat: bool = False,
+) -> None:
+    """One key press or release as the window system sends it (auto-repeat flag included), to
+    the focused widget, shortcuts first; no waiting for the gate."""
+    QTest.simulateEvent(key_target(win), press, int(k), modifiers, text, repeat)
+    QApplication.processEvents()
+
+
+def visible_text(win: QWidget) -> str:
+    """Everything a person looking at the window can read (labels, buttons, text boxes, the
+    status bar's message)."""
+    parts = [win.windowTitle(), win.statusBar().currentMessage()]  # type: ignore[attr-defined]
+    for w in win.findChildren(QWidget):
+        if not w.isVisible():
+            continue
+        if isinstance(w, QLabel | QAbstractButton | QLineEdit):
+            parts.append(w.text())
+        elif isinstance(w, QPlainTextEdit):
+            parts.append(w.toPlainText())
+        parts.append(w.toolTip())
+    return "\n".join(parts)
 
 
 def focused() -> QWidget:

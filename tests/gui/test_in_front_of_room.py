@@ -19,6 +19,7 @@ from drive import (
     rate_shortlist,
     setup_session,
     type_text,
+    visible_text,
     wait_until,
 )
 from PySide6.QtCore import Qt
@@ -26,27 +27,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QWidget,
 )
 
 from consensus_desktop.gui import dialogs
-
-
-def visible_text(win: QWidget) -> str:
-    """Everything a person looking at the window can read (labels, buttons, text boxes)."""
-    parts = []
-    for w in win.findChildren(QWidget):
-        if not w.isVisible():
-            continue
-        if isinstance(w, QLabel | QAbstractButton | QLineEdit):
-            parts.append(w.text())
-        elif isinstance(w, QPlainTextEdit):
-            parts.append(w.toPlainText())
-        parts.append(w.toolTip())
-    return "\n".join(parts)
 
 
 @pytest.fixture()
