@@ -134,14 +134,17 @@ def visible_text(win: QWidget) -> str:
     """Everything a person looking at the window can read (labels, buttons, text boxes, the
     status bar's message)."""
     parts = [win.windowTitle(), win.statusBar().currentMessage()]  # type: ignore[attr-defined]
-    for w in win.findChildren(QWidget):
-        if not w.isVisible():
-            continue
-        if isinstance(w, QLabel | QAbstractButton | QLineEdit):
-            parts.append(w.text())
-        elif isinstance(w, QPlainTextEdit):
-            parts.append(w.toPlainText())
-        parts.append(w.toolTip())
+    todo = [win]
+    while todo:  # hidden widgets and everything under them are skipped
+        for w in todo.pop().children():
+            if not isinstance(w, QWidget) or not w.isVisible():
+                continue
+            todo.append(w)
+            if isinstance(w, QLabel | QAbstractButton | QLineEdit):
+                parts.append(w.text())
+            elif isinstance(w, QPlainTextEdit):
+                parts.append(w.toPlainText())
+            parts.append(w.toolTip())
     return "\n".join(parts)
 
 
