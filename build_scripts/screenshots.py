@@ -23,7 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests" / "gui"), str(ROOT / "tests")]  # drive, fakes, sample_inputs
 ZOOMED = (1.5, 2.0)
 ZOOMED_SIZE = (1280, 800)
-FACILITATOR_SCREENS = ("tradeoffs", "results", "setup", "start")  # "start" last: it ends the session
+FACILITATOR_SCREENS = (
+    "tradeoffs",
+    "results",
+    "setup",
+    "start",
+)  # "start" last: it ends the session
 
 
 def main() -> int:

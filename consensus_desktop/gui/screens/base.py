@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from consensus_desktop.gui.context import AppContext
 from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import heading
+from consensus_desktop.gui.widgets.flow_row import FlowRow
 
 
 class Screen(QWidget):
@@ -26,8 +27,7 @@ class Screen(QWidget):
         self.layout_.setContentsMargins(24, 16, 24, 16)
         self.title_label = heading(self.title)
         self.layout_.addWidget(self.title_label)
-        self.action_row = QHBoxLayout()
-        self.action_row.addStretch(1)
+        self.action_row = FlowRow()  # wraps at a large zoom instead of widening the window
 
     def finish_layout(self) -> None:
         self.error_label = QLabel("")
