@@ -327,7 +327,9 @@ class TradeoffScreen(Screen):
         except ValueError as exc:
             self.show_error(str(exc))
             return
+        step = self.slider.value()  # the facilitator's place on the slider stays
         self.enter()
+        self.slider.setValue(step)
         self.select_candidate(new_id)
 
     def choose(self) -> None:
