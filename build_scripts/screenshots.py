@@ -23,12 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests" / "gui"), str(ROOT / "tests")]  # drive, fakes, sample_inputs
 ZOOMED = (1.5, 2.0)
 ZOOMED_SIZE = (1280, 800)
-FACILITATOR_SCREENS = (
-    "tradeoffs",
-    "results",
-    "setup",
-    "start",
-)  # "start" last: it ends the session
+# "rating" is its facilitator page (after the hand-back); "start" last: it closes the session
+FACILITATOR_SCREENS = ("tradeoffs", "results", "rating", "setup", "start")
 
 
 def main() -> int:
@@ -99,6 +95,8 @@ def main() -> int:
     projector.show()
     save(projector, "projector-result")
     projector.hide()
+    win.activateWindow()  # the keyboard back on the main window
+    drive.wait_until(lambda: QApplication.activeWindow() is win, 5000)
     session_id = win.ctx.session.session_id
     for level in ZOOMED:
         win.open_session(session_id)  # as from the start page's list
@@ -111,6 +109,8 @@ def main() -> int:
 
 def zoomed_screens(win, level: float, save) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
     """Each facilitator screen at ``level`` on a 1280x800 window: saved, and its minimum width."""
+    import drive
+
     from consensus_desktop.gui import style
 
     style._state["zoom"] = level
@@ -119,6 +119,9 @@ def zoomed_screens(win, level: float, save) -> list[tuple[str, int]]:  # type: i
     widths = []
     for step in FACILITATOR_SCREENS:
         win.go_to(step)
+        if step == "rating":  # everyone has rated: the hand-back page, then the facilitator's
+            drive.facilitator_keys(win)
+            assert win.current.stack.currentWidget() is win.current.facilitator
         save(win, f"zoom{round(level * 100)}-{step}")
         widths.append((step, win.minimumSizeHint().width()))
     style._state["zoom"] = 1.0

@@ -30,7 +30,7 @@ def test_screenshot_walk_writes_every_screen_and_the_zoomed_ones_fit(tmp_path: P
     for name in ("start", "setup", "tradeoffs-rated", "results", "rating-handback"):
         assert f"{name}.png" in names, sorted(names)
     widths = re.findall(r"(\w+) at (\d+)%: minimum width (\d+)", proc.stdout)
-    screens = ("tradeoffs", "results", "setup", "start")
+    screens = ("tradeoffs", "results", "rating", "setup", "start")
     assert {(s, z) for s, z, _ in widths} == {(s, z) for s in screens for z in ("150", "200")}
     for screen, zoom, width in widths:
         assert f"zoom{zoom}-{screen}.png" in names
