@@ -85,6 +85,7 @@ class Walk:
         self.flow = win.ctx.session
         self.screen = win.current
         self.sequences: dict[str, int] = {}
+        self.pages: set[tuple[str, str]] = set()  # (page, whose) that random keys reached
         self.events = 0
 
     # -- what is recorded and what is seen ----------------------------------------------------
@@ -132,6 +133,8 @@ class Walk:
         page = page_of(self.screen)
         who = self.screen.current["id"] if page == "entry" else None
         at = (page, self.win.gate.seconds_left() == 0, who)
+        whose = self.screen.current["pseudonym"] if page != "handback" else ""
+        self.pages.add((page, whose))
         raw_key(self.win, k, mods, "" if mods & ~M.ShiftModifier else text, press, repeat)
         self.events += 1
         self.check(before, (k, mods, press, repeat), at)
@@ -198,8 +201,19 @@ class Walk:
             elif page == "handback":
                 facilitator_keys(self.win)
                 assert page_of(self.screen) == "facilitator"
+                self.bring_back()
                 ctrl_enter(self.win)
                 return
+
+    def bring_back(self) -> None:
+        """Whoever said no on the welcome page (a random Space on that button) is marked back
+        in the room by the facilitator, so every step has four people."""
+        for name in self.flow.absent_names():
+            item = f"{name} — absent: mark back in the room"
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(dialogs, "choose", lambda *a, item=item, **k: item)
+                QTest.mouseClick(self.screen.absent_button, Qt.MouseButton.LeftButton)
+        assert self.flow.absent_names() == []
 
 
 @pytest.fixture()
@@ -231,5 +245,7 @@ def test_random_keys_never_show_another_participant_or_the_facilitator(window, n
         walks.append(walk)
     total = {k: sum(w.sequences.get(k, 0) for w in walks) for k in ("handoff", "entry", "handback")}
     assert sum(total.values()) >= MIN_SEQUENCES and all(total.values()), total
-    assert all(w.sequences.get("handback") for w in walks)  # every step's hand-back page
+    for walk in walks:  # every participant's hand-over and own page, and the hand-back
+        every_page = {(p, n) for p in ("handoff", "entry") for n in NAMES}
+        assert walk.pages == every_page | {("handback", "")}, walk.screen.step
     assert win.current is win.screens["tradeoffs"] and win.ctx.session.raters()
