@@ -4,8 +4,11 @@
 
 With --real the default model writes and scores the statements; otherwise a fake engine does
 (slowed a little, so the generation screen can be caught mid-run). --zoom sets the app's zoom
-(as Ctrl+plus does) to check the pages from a metre away. Run from a checkout: it reuses the
-keyboard driver of the GUI tests.
+(as Ctrl+plus does) to check the pages from a metre away. After the walk, every facilitator
+screen is written again at 150% and 200% on a 1280x800 window (``zoom150-*``, ``zoom200-*``) and
+its minimum width is printed beside the window's. Run from a checkout: it reuses the keyboard
+driver of the GUI tests (``tests/gui/drive.py``, with the input gate's clock moved on instead of
+waiting).
 """
 
 from __future__ import annotations
@@ -17,7 +20,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "gui"))
+sys.path[:0] = [str(ROOT / "tests" / "gui"), str(ROOT / "tests")]  # drive, fakes, sample_inputs
+ZOOMED = (1.5, 2.0)
+ZOOMED_SIZE = (1280, 800)
+# "rating" is its facilitator page (after the hand-back); "start" last: it closes the session
+FACILITATOR_SCREENS = ("tradeoffs", "results", "rating", "setup", "start")
 
 
 def main() -> int:
@@ -49,6 +56,7 @@ def main() -> int:
         host.use(FakeEngine(delay=0.3), FakeReward())
     store = SessionStore(Path(os.environ["CONSENSUS_DESKTOP_HOME"]) / "shots.sqlite")
     win = MainWindow(store=store, engine_host=host, load_model=args.real)
+    drive.use_fake_clock(win)
     style._state["zoom"] = min(style.ZOOM_LEVELS, key=lambda z: abs(z - args.zoom))
     style.apply_zoom(win)
     win.resize(width, height)
@@ -86,9 +94,39 @@ def main() -> int:
     drive.run_whole_session(win, snap=snap)
     projector.show()
     save(projector, "projector-result")
+    projector.hide()
+    win.activateWindow()  # the keyboard back on the main window
+    drive.wait_until(lambda: QApplication.activeWindow() is win, 5000)
+    session_id = win.ctx.session.session_id
+    for level in ZOOMED:
+        win.open_session(session_id)  # as from the start page's list
+        for step, width in zoomed_screens(win, level, save):
+            print(f"  {step} at {round(level * 100)}%: minimum width {width}", flush=True)
     win.close()
     app.quit()
     return 0
+
+
+def zoomed_screens(win, level: float, save) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """Each facilitator screen at ``level`` on a 1280x800 window: saved, and its minimum width."""
+    import drive
+
+    from consensus_desktop.gui import style
+
+    style._state["zoom"] = level
+    style.apply_zoom(win)
+    win.resize(*ZOOMED_SIZE)
+    widths = []
+    for step in FACILITATOR_SCREENS:
+        win.go_to(step)
+        if step == "rating":  # everyone has rated: the hand-back page, then the facilitator's
+            drive.facilitator_keys(win)
+            assert win.current.stack.currentWidget() is win.current.facilitator
+        save(win, f"zoom{round(level * 100)}-{step}")
+        widths.append((step, win.minimumSizeHint().width()))
+    style._state["zoom"] = 1.0
+    style.apply_zoom(win)
+    return widths
 
 
 if __name__ == "__main__":

@@ -382,6 +382,15 @@ class Facilitation:
             out[int(payload["participant_id"])] = bool(payload["agreed"])
         return out
 
+    def needs_consent(self, pid: int) -> bool:
+        """A participant added late who has not yet read the welcome page and answered."""
+        rows = self.store.db.query(
+            "SELECT payload FROM events WHERE session_id = ? AND kind = 'participant_added_late'",
+            [self.session_id],
+        )
+        late = {int(json.loads(r["payload"])["participant_id"]) for r in rows}
+        return pid in late and pid not in self.consents()
+
     # -- baseline -----------------------------------------------------------------------------
     def record_baseline(self, pid: int, rating: int, seconds: float | None = None) -> None:
         self.store.add_baseline_rating(pid, self.question["id"], rating, seconds)

@@ -6,6 +6,7 @@ Questions from the Habermas Machine materials, Google DeepMind, CC BY 4.0 (see a
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -42,8 +43,9 @@ def load_questions() -> tuple[LibraryQuestion, ...]:
 
 
 def search(text: str, limit: int = 200) -> list[LibraryQuestion]:
-    """Questions containing every word of ``text`` (case-insensitive), shortest first."""
-    words = text.casefold().split()
-    hits = [q for q in load_questions() if all(w in q.question.casefold() for w in words)]
+    """Questions with a word starting with each word of ``text`` (case-insensitive), shortest
+    first: "car" finds "cars" but not "healthcare"."""
+    starts = [re.compile(rf"\b{re.escape(w)}") for w in text.casefold().split()]
+    hits = [q for q in load_questions() if all(s.search(q.question.casefold()) for s in starts)]
     hits.sort(key=lambda q: len(q.question))
     return hits[:limit]

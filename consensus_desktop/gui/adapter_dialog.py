@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from consensus_desktop.errors import ConsensusError, describe_os_error
 from consensus_desktop.gui.dialogs import Failure
+from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.worker import DialogJob, JobFactory
 from consensus_desktop.sft.adapter_file import check_adapter
 from consensus_desktop.sft.card import card_path
@@ -100,7 +101,7 @@ class AdapterDialog(QDialog):
         ):
             button = QPushButton(text)
             button.setAutoDefault(False)  # Enter never starts training by surprise
-            button.clicked.connect(slot)
+            on_press(button.clicked, slot)
             row.addWidget(button)
             self.buttons[key] = button
         layout.addLayout(row)

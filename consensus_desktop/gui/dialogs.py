@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QPlainTextEdit, QWidget
 
 from consensus_desktop import paths
 from consensus_desktop.errors import (
@@ -140,7 +140,27 @@ def ask_text(
     parent: QWidget, title: str, label: str, text: str = "", multiline: bool = False
 ) -> str | None:
     if multiline:
-        value, ok = QInputDialog.getMultiLineText(parent, title, label, text)
+        return _ask_long_text(parent, title, label, text)
     else:
         value, ok = QInputDialog.getText(parent, title, label, text=text)
     return str(value) if ok else None
+
+
+def _ask_long_text(parent: QWidget, title: str, label: str, text: str) -> str | None:
+    """A text box wide enough to read a whole opinion or statement (about 80 characters a line,
+    wrapped), with the label wrapped above it."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+    dialog.setTextValue(text)
+    for child in dialog.findChildren(QLabel):
+        child.setWordWrap(True)
+    for edit in dialog.findChildren(QPlainTextEdit):  # QInputDialog's own is one long line
+        edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    metrics = dialog.fontMetrics()
+    width = metrics.averageCharWidth() * 80
+    width = min(width, int(parent.window().width() * 0.9) or width)
+    dialog.resize(max(width, dialog.sizeHint().width()), metrics.lineSpacing() * 16)
+    ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+    return dialog.textValue() if ok else None

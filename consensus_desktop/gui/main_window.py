@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -9,6 +11,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
+    QMenu,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -23,6 +26,7 @@ from consensus_desktop.gui.adapter_dialog import AdapterDialog
 from consensus_desktop.gui.context import AppContext
 from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.engine_host import EngineHost
+from consensus_desktop.gui.gate import FACILITATOR, PRIVATE_PAGES, InputGate
 from consensus_desktop.gui.model_manager import ModelManager
 from consensus_desktop.gui.projector import ProjectorWindow
 from consensus_desktop.gui.screens.base import Screen
@@ -38,6 +42,7 @@ from consensus_desktop.gui.screens.setup import SetupScreen
 from consensus_desktop.gui.screens.start import StartScreen
 from consensus_desktop.gui.screens.tradeoffs import TradeoffScreen
 from consensus_desktop.gui.server_dialog import ServerDialog
+from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import STYLESHEET, apply_zoom, load_zoom, step_zoom
 from consensus_desktop.model_advice import DEFAULT_MODEL_NOTE, is_default_model, model_line
 from consensus_desktop.store.session_store import SessionStore
@@ -55,15 +60,15 @@ SCREENS: dict[str, type[Screen]] = {
     "results": ResultsScreen,
     "plenary": PlenaryScreen,
 }
-STEP_TITLES = {
-    "intro": "0 Welcome",
-    "baseline": "1 Position",
-    "opinions": "2 Opinions",
-    "generation": "3 Statements",
-    "tradeoffs": "4 Trade-offs",
-    "rating": "5 Rating",
-    "critique": "6 Critique",
-    "results": "7 Result",
+STEP_TITLES = {  # as the screens and the projector number the steps
+    "intro": "Welcome",
+    "baseline": "Step 1: position",
+    "opinions": "Step 2: opinions",
+    "generation": "Statements",
+    "tradeoffs": "Trade-offs",
+    "rating": "Step 3: rating",
+    "critique": "Critique round",
+    "results": "Result",
     "plenary": "Plenary",
 }
 
@@ -105,10 +110,12 @@ class MainWindow(QMainWindow):
         for step, cls in SCREENS.items():
             screen = cls(self.ctx)
             screen.done.connect(self.go_to)
-            screen.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+            screen.message.connect(self._say)
+            screen.page_shown.connect(self._page_shown)
             self.screens[step] = screen
             self.stack.addWidget(screen)
         self.screens["start"].open_session.connect(self.open_session)  # type: ignore[attr-defined]
+        self.gate = InputGate(self)
         self.step_label = QLabel("")
         self.statusBar().addWidget(self.step_label)
         self.model_status = QLabel("Model: not loaded")
@@ -150,6 +157,7 @@ class MainWindow(QMainWindow):
             policy = QSizePolicy.Policy.Preferred if other is screen else QSizePolicy.Policy.Ignored
             other.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(screen)
+        self._page_shown(FACILITATOR)  # a pass-the-laptop screen says which page it opens
         flow = self.ctx.flow
         self.rehearsal_banner.setVisible(flow is not None and flow.settings.rehearsal)
         self.step_label.setText(
@@ -182,6 +190,22 @@ class MainWindow(QMainWindow):
         else:
             self.current.return_pressed()
 
+    def _page_shown(self, kind: str) -> None:
+        """A participant, hand-over or hand-back page shows nothing of the facilitator's: the
+        gate drops input in flight, the facilitator's actions are off, the status bar is clear."""
+        self.gate.show_page(kind)
+        private = kind in PRIVATE_PAGES
+        self.menuBar().setEnabled(not private)  # nor does Alt reach it
+        for item in self.facilitator_only:
+            item.setEnabled(not private)
+        if private:
+            self.statusBar().clearMessage()
+
+    def _say(self, text: str) -> None:
+        """A screen's passing note, on facilitator pages only."""
+        if self.gate.page not in PRIVATE_PAGES:
+            self.statusBar().showMessage(text, 15000)
+
     def _escape(self) -> None:
         screen = self.current
         if isinstance(screen, GenerationScreen):
@@ -189,7 +213,9 @@ class MainWindow(QMainWindow):
 
     # -- menus --------------------------------------------------------------------------------
     def _menus(self) -> None:
+        """Every entry but the zoom is the facilitator's: off on participants' pages."""
         session = self.menuBar().addMenu("&Session")
+        self.facilitator_only: list[QAction | QMenu] = [session]
         for text, keys, slot in (
             ("&New session", "Ctrl+N", lambda: self.go_to("setup")),
             ("New &plenary from table files…", "Ctrl+Shift+P", self.new_plenary),
@@ -199,13 +225,15 @@ class MainWindow(QMainWindow):
         ):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(slot)
+            on_press(action.triggered, slot)
             session.addAction(action)
+            self.facilitator_only.append(action)
         view = self.menuBar().addMenu("&View")
         projector = QAction("&Projector window", self)
         projector.setShortcut(QKeySequence("F5"))
-        projector.triggered.connect(self.ctx.projector.place_on_second_screen)
+        on_press(projector.triggered, self.ctx.projector.place_on_second_screen)
         view.addAction(projector)
+        self.facilitator_only.append(projector)
         for label, zoom_keys, direction in (
             ("Zoom &in", ("Ctrl++", "Ctrl+="), 1),
             ("Zoom &out", ("Ctrl+-",), -1),
@@ -213,21 +241,24 @@ class MainWindow(QMainWindow):
         ):
             zoom_action = QAction(label, self)
             zoom_action.setShortcuts([QKeySequence(k) for k in zoom_keys])
-            zoom_action.triggered.connect(lambda _=False, d=direction: self.zoom(d))
+            on_press(zoom_action.triggered, partial(self.zoom, direction))
             view.addAction(zoom_action)
+            self.addAction(zoom_action)  # its keys work while the menu bar is off, too
         models = self.menuBar().addMenu("&Models")
+        self.facilitator_only.append(models)
         self.model_menu_note = QAction("In use: no model loaded yet", self)
         self.model_menu_note.setEnabled(False)
         models.addAction(self.model_menu_note)
         manage = QAction("&Manage models…", self)
-        manage.triggered.connect(self.manage_models)
+        on_press(manage.triggered, self.manage_models)
         models.addAction(manage)
         adapters = QAction("&Adapters…", self)
-        adapters.triggered.connect(self.manage_adapters)
+        on_press(adapters.triggered, self.manage_adapters)
         models.addAction(adapters)
         server = QAction("Use a model &server…", self)
-        server.triggered.connect(self.use_model_server)
+        on_press(server.triggered, self.use_model_server)
         models.addAction(server)
+        self.facilitator_only += [manage, adapters, server]
 
     def _model_ready(self) -> None:
         """Say which model is in use, and plainly when it is the small default."""

@@ -23,6 +23,7 @@ from consensus_desktop import paths
 from consensus_desktop.engine.errors import ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.gui.dialogs import Failure
+from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.worker import DialogJob, JobFactory
 from consensus_desktop.model_advice import recommend, recommendation_line, total_ram_gb
 from consensus_desktop.model_catalog import load_catalog
@@ -72,7 +73,7 @@ class ModelManager(QDialog):
             ("Use selected", self.use_selected),
         ):
             button = QPushButton(text)
-            button.clicked.connect(slot)
+            on_press(button.clicked, slot)
             row.addWidget(button)
         layout.addLayout(row)
         self.job = DialogJob("model-files", self)

@@ -25,6 +25,7 @@ from consensus_desktop.engine.server import ServerBackend, ServerSpec, list_mode
 from consensus_desktop.engine.server_http import Endpoint
 from consensus_desktop.errors import ServerError, StorageError
 from consensus_desktop.gui.dialogs import Failure
+from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.worker import JobRunner
 
 
@@ -70,7 +71,7 @@ class ServerDialog(QDialog):
             ("Use the model on this &laptop", self.accept_local),
         ):
             button = QPushButton(text)
-            button.clicked.connect(slot)
+            on_press(button.clicked, slot)
             row.addWidget(button)
             self.buttons[text.replace("&", "")] = button
         layout.addLayout(row)

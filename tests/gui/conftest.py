@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("PySide6")
 sys.path.insert(0, str(Path(__file__).parent))
 
-from drive import show
+from drive import show, use_fake_clock
 from fakes import FakeEngine, FakeReward
 
 
@@ -42,6 +42,7 @@ def make_window(qtbot, tmp_path: Path) -> Iterator[Callable[..., Any]]:  # type:
             store=SessionStore(tmp_path / "library.sqlite"), engine_host=host, load_model=False
         )
         qtbot.addWidget(win)
+        use_fake_clock(win)
         show(qtbot, win)
         return win
 

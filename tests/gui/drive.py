@@ -7,7 +7,14 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 
 NAMES = ["Ann", "Ben", "Cai", "Dee"]
 GENERATION_MS = 600_000  # the real model on a busy two-core machine
@@ -17,6 +24,38 @@ OPINIONS = [
     "Enforcement matters more than the number on the sign.",
     "Only lower them where people live; motorways are fine.",
 ]
+
+
+class FakeClock:
+    """The input gate's clock in tests: time moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def use_fake_clock(win: QWidget) -> FakeClock:
+    clock = FakeClock()
+    win.gate.clock = clock  # type: ignore[attr-defined]
+    return clock
+
+
+def settle() -> None:
+    """Wait as a person does before their first key on a new page: until the page's first moment
+    (when the gate drops every key) has passed; a fake clock is moved on instead of waiting."""
+    gate = getattr(QApplication.activeWindow(), "gate", None)
+    left = gate.seconds_left() if gate is not None else 0.0
+    if left <= 0:
+        return
+    if isinstance(gate.clock, FakeClock):  # type: ignore[union-attr]
+        gate.clock.advance(left + 0.001)  # type: ignore[union-attr]
+    else:
+        QTest.qWait(int(left * 1000) + 20)
 
 
 def show(qtbot, win) -> None:  # type: ignore[no-untyped-def]
@@ -59,6 +98,7 @@ def close_error_dialog(timeout_ms: int = 10_000) -> tuple[str, str]:
 
 
 def ctrl_enter(win: QWidget) -> None:
+    settle()
     QTest.keyClick(
         QApplication.focusWidget() or win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
     )
@@ -66,8 +106,46 @@ def ctrl_enter(win: QWidget) -> None:
 
 
 def enter(win: QWidget) -> None:
+    settle()
     QTest.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_Return)
     QApplication.processEvents()
+
+
+def key_target(win: QWidget) -> QWidget:
+    """Where a key goes: an open menu, else the focused widget, else the window."""
+    return QApplication.activePopupWidget() or QApplication.focusWidget() or win
+
+
+def raw_key(
+    win: QWidget,
+    k: Qt.Key,
+    modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+    text: str = "",
+    press: bool = True,
+    repeat: bool = False,
+) -> None:
+    """One key press or release as the window system sends it (auto-repeat flag included), to
+    the focused widget, shortcuts first; no waiting for the gate."""
+    QTest.simulateEvent(key_target(win), press, int(k), modifiers, text, repeat)
+    QApplication.processEvents()
+
+
+def visible_text(win: QWidget) -> str:
+    """Everything a person looking at the window can read (labels, buttons, text boxes, the
+    status bar's message)."""
+    parts = [win.windowTitle(), win.statusBar().currentMessage()]  # type: ignore[attr-defined]
+    todo = [win]
+    while todo:  # hidden widgets and everything under them are skipped
+        for w in todo.pop().children():
+            if not isinstance(w, QWidget) or not w.isVisible():
+                continue
+            todo.append(w)
+            if isinstance(w, QLabel | QAbstractButton | QLineEdit):
+                parts.append(w.text())
+            elif isinstance(w, QPlainTextEdit):
+                parts.append(w.toPlainText())
+            parts.append(w.toolTip())
+    return "\n".join(parts)
 
 
 def focused() -> QWidget:
@@ -79,6 +157,7 @@ def focused() -> QWidget:
 
 def type_text(text: str) -> None:
     """Type like a keyboard, punctuation and new lines included (QTest only knows plain keys)."""
+    settle()
     widget = focused()
     for ch in text:
         if ch == "\n":
@@ -88,11 +167,24 @@ def type_text(text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
 
 
+def facilitator_keys(win: QWidget) -> None:
+    """The facilitator's chord that leaves a hand-over or hand-back page (Ctrl+Shift+F)."""
+    settle()
+    QTest.keyClick(
+        QApplication.focusWidget() or win,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    QApplication.processEvents()
+
+
 def key(k: str) -> None:
+    settle()
     QTest.keyClick(focused(), k)
 
 
 def tab() -> None:
+    settle()
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
 
 
@@ -140,7 +232,9 @@ def hand_back(win, snap=None, label: str = "") -> None:  # type: ignore[no-untyp
     assert screen.stack.currentWidget() is screen.handback, screen.stack.currentWidget()
     if snap and label in ("rating", "opinions"):
         snap(f"{label}-handback")
-    enter(win)
+    enter(win)  # Enter does not leave a hand-back page
+    assert screen.stack.currentWidget() is screen.handback
+    facilitator_keys(win)
     assert screen.stack.currentWidget() is screen.facilitator
     if snap and label in ("rating", "opinions", "intro"):
         snap(f"{label}-facilitator")

@@ -11,6 +11,7 @@ from drive import (
     OPINIONS,
     ctrl_enter,
     enter,
+    facilitator_keys,
     focused,
     hand_back,
     key,
@@ -18,6 +19,7 @@ from drive import (
     rate_shortlist,
     setup_session,
     type_text,
+    visible_text,
     wait_until,
 )
 from PySide6.QtCore import Qt
@@ -25,27 +27,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QWidget,
 )
 
 from consensus_desktop.gui import dialogs
-
-
-def visible_text(win: QWidget) -> str:
-    """Everything a person looking at the window can read (labels, buttons, text boxes)."""
-    parts = []
-    for w in win.findChildren(QWidget):
-        if not w.isVisible():
-            continue
-        if isinstance(w, QLabel | QAbstractButton | QLineEdit):
-            parts.append(w.text())
-        elif isinstance(w, QPlainTextEdit):
-            parts.append(w.toPlainText())
-        parts.append(w.toolTip())
-    return "\n".join(parts)
 
 
 @pytest.fixture()
@@ -80,19 +64,23 @@ def test_participant_three_cannot_reach_participant_ones_opinion(window, no_dial
     seen = visible_text(win)
     assert "Cai" in seen and OPINIONS[0] not in seen and OPINIONS[1] not in seen
     assert "Correct" not in seen
-    # every key a participant might try on their page: Tab round, F2, Enter, Escape
+    # every key a participant might try on their page: Tab round, F2, the chord, Enter, Escape
     for _ in range(12):
         QTest.keyClick(focused(), Qt.Key.Key_Tab)
         assert OPINIONS[0] not in visible_text(win)
-    QTest.keyClick(win, Qt.Key.Key_F2)
-    QTest.keyClick(win, Qt.Key.Key_Escape)
+    QTest.keyClick(focused(), Qt.Key.Key_F2)
+    facilitator_keys(win)
+    QTest.keyClick(focused(), Qt.Key.Key_Escape)
     assert screen.stack.currentWidget() is screen.entry
     assert OPINIONS[0] not in visible_text(win)
     screen.entry.edit.setFocus()
     type_text("Cai's view.")
     ctrl_enter(win)
-    # on the next hand-over page the facilitator page opens (F2) but without corrections
-    QTest.keyClick(win, Qt.Key.Key_F2)
+    # on the next hand-over page F2 does nothing; the facilitator's chord opens the facilitator
+    # page, but without corrections
+    QTest.keyClick(focused(), Qt.Key.Key_F2)
+    assert screen.stack.currentWidget() is screen.handoff
+    facilitator_keys(win)
     assert screen.stack.currentWidget() is screen.facilitator
     assert not screen.extra_buttons[0].isEnabled()
     screen.correct()  # even called directly: no dialog while someone is still to answer
@@ -119,7 +107,10 @@ def test_hand_back_comes_before_anything_named(window, no_dialogs) -> None:  # t
     seen = visible_text(win)
     assert "hand the laptop back" in seen
     assert not any(n in seen for n in NAMES), seen
-    enter(win)  # the facilitator confirms
+    enter(win)
+    QTest.keyClick(focused(), Qt.Key.Key_Space)
+    assert rating.stack.currentWidget() is rating.handback  # Enter and Space do not leave it
+    facilitator_keys(win)  # the facilitator's chord
     assert rating.stack.currentWidget() is rating.facilitator
     ctrl_enter(win)
     trade = win.screens["tradeoffs"]
@@ -138,7 +129,7 @@ def test_correcting_an_opinion_after_the_hand_back(window, no_dialogs) -> None: 
         enter(win)
         type_text(OPINIONS[i])
         ctrl_enter(win)
-    enter(win)
+    facilitator_keys(win)
     assert screen.extra_buttons[0].isEnabled()
     no_dialogs["choose"].append("Ann")
     no_dialogs["ask_text"].append("Lower limits save lives near schools.")
@@ -154,23 +145,38 @@ def test_recovery_absent_late_regenerate_edit_undo(window, no_dialogs) -> None: 
     setup_session(win)
     flow = win.ctx.session
     baseline = win.screens["baseline"]
-    # Dee is not there: the facilitator marks her absent from the first hand-over page (F2)
-    QTest.keyClick(win, Qt.Key.Key_F2)
+    # Dee is not there: the facilitator marks her absent from the first hand-over page
+    facilitator_keys(win)
     assert baseline.stack.currentWidget() is baseline.facilitator
     no_dialogs["choose"].append("Dee — present: mark absent")
     baseline.absent_button.click()
     assert "Absent: Dee" in baseline.fac_status.text()
+    assert "0 of 3 done" in baseline.progress.text()  # as the facilitator page says
     ctrl_enter(win)
     pass_round(win, lambda i: key(str(3 + i)))
     assert set(flow.baselines()) == {p["id"] for p in flow.participants[:3]}
     # Eve arrives late, during the opinions
     opinions = win.screens["opinions"]
-    QTest.keyClick(win, Qt.Key.Key_F2)
+    facilitator_keys(win)
     no_dialogs["ask_text"].append("Eve")
     opinions.late_button.click()
     ctrl_enter(win)
-    late_opinions = [*OPINIONS[:3], "Cars first, but schools need care."]
-    pass_round(win, lambda i: type_text(late_opinions[i]))
+    assert "0 of 4 done" in opinions.progress.text()
+    for i in range(3):
+        enter(win)
+        type_text(OPINIONS[i])
+        ctrl_enter(win)
+    # Eve reads the welcome page and agrees before she writes, as everyone did
+    enter(win)
+    eve = flow.participants[-1]["id"]
+    assert "Eve, please read this first." in visible_text(win)
+    assert flow.intro_text[:40] in visible_text(win) and flow.needs_consent(eve)
+    enter(win)  # I agree
+    assert flow.consents()[eve] is True and opinions.stack.currentWidget() is opinions.entry
+    assert "Eve, only you see this page." in visible_text(win)
+    type_text("Cars first, but schools need care.")
+    ctrl_enter(win)
+    hand_back(win)
     assert [p["pseudonym"] for p in flow.present] == ["Ann", "Ben", "Cai", "Eve"]
     wait_until(lambda: win.current is win.screens["tradeoffs"])
     trade = win.screens["tradeoffs"]
@@ -203,7 +209,7 @@ def test_recovery_absent_late_regenerate_edit_undo(window, no_dialogs) -> None: 
         rate_shortlist(i)
         ctrl_enter(win)
     # the facilitator undoes the last rating (Eve pressed the wrong keys)
-    enter(win)
+    facilitator_keys(win)
     no_dialogs["confirm"].append(True)
     rating.undo_button.click()
     eve = flow.present[-1]["id"]

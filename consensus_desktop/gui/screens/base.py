@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from consensus_desktop.gui.context import AppContext
+from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import heading
+from consensus_desktop.gui.widgets.flow_row import FlowRow
 
 
 class Screen(QWidget):
     done = Signal(str)  # the next step
     message = Signal(str)  # a passing note for the status bar
+    page_shown = Signal(str)  # the kind of page now showing (see gui/gate.py)
 
     title = ""
 
@@ -22,8 +27,7 @@ class Screen(QWidget):
         self.layout_.setContentsMargins(24, 16, 24, 16)
         self.title_label = heading(self.title)
         self.layout_.addWidget(self.title_label)
-        self.action_row = QHBoxLayout()
-        self.action_row.addStretch(1)
+        self.action_row = FlowRow()  # wraps at a large zoom instead of widening the window
 
     def finish_layout(self) -> None:
         self.error_label = QLabel("")
@@ -38,12 +42,14 @@ class Screen(QWidget):
         self.error_label.setText(text)
         self.error_label.setVisible(bool(text))
 
-    def add_action(self, text: str, slot: object, primary: bool = False) -> QPushButton:
+    def add_action(
+        self, text: str, slot: Callable[[], object], primary: bool = False
+    ) -> QPushButton:
         button = QPushButton(text)
         if primary:
             button.setObjectName("primary")
             button.setDefault(True)
-        button.clicked.connect(slot)
+        on_press(button.clicked, slot)
         self.action_row.addWidget(button)
         return button
 

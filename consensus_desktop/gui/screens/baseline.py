@@ -6,7 +6,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen, PrivateNote
+from consensus_desktop.gui.screens.consent import PrivateNote
+from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen
 from consensus_desktop.gui.style import body, heading
 from consensus_desktop.gui.widgets.likert import LikertScale
 

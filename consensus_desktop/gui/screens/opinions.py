@@ -11,7 +11,9 @@ from typing import Any
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from consensus_desktop.gui import dialogs
-from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen, PrivateNote
+from consensus_desktop.gui.screens.consent import PrivateNote
+from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen
+from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import body, scale_font
 from consensus_desktop.prompts import MAX_OPINION_CHARS
 
@@ -26,7 +28,7 @@ class OpinionsScreen(PassTheLaptopScreen):
 
     def facilitator_actions(self) -> list[QPushButton]:
         fix = QPushButton("Correct a typo in an opinion…")
-        fix.clicked.connect(self.correct)
+        on_press(fix.clicked, self.correct)
         return [fix]
 
     def pending(self) -> list[dict[str, Any]]:

@@ -5,10 +5,16 @@ save it. Nothing one person entered is visible to the next: each entry page is b
 participant page offers a way to another person's words.
 
 After the last participant comes a hand-back page ("please hand the laptop back to the
-facilitator"); only when the facilitator confirms does the facilitator page open, with the
-corrections (undo the last entry, mark someone absent, add a late participant, and the step's own
-corrections). Reached in the middle of a round (F2 on a hand-over page) that page offers nothing
-that shows what someone wrote.
+facilitator"); only a deliberate facilitator action opens the facilitator page: the chord
+Ctrl+Shift+F or a mouse click on "I am the facilitator" (a button the keyboard cannot reach, so
+Enter and Space never press it). That page has the corrections (undo the last entry, mark someone
+absent, add a late participant, and the step's own corrections). Reached in the middle of a round
+(the same chord on a hand-over page) it offers nothing that shows what someone wrote.
+
+The main window's input gate (``gui/gate.py``) drops the keys still in flight when a page appears,
+so a double or held Enter never skips a hand-over.
+
+A participant added late reads the welcome page and agrees (or not) before their first entry.
 """
 
 from __future__ import annotations
@@ -22,7 +28,10 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, 
 
 from consensus_desktop.facilitation import UNDOABLE
 from consensus_desktop.gui import dialogs
+from consensus_desktop.gui.gate import ENTRY, FACILITATOR, TURN_END
 from consensus_desktop.gui.screens.base import Screen
+from consensus_desktop.gui.screens.consent import AGREE_LABEL, consent_page
+from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import body, heading, hint, scale_font
 
 
@@ -35,6 +44,9 @@ def _centered_page(*labels: QLabel) -> QWidget:
         layout.addWidget(label)
     layout.addStretch(2)
     return page
+
+
+FACILITATOR_KEYS = "Ctrl+Shift+F"  # leaves a hand-over or hand-back page for the facilitator's
 
 
 class PassTheLaptopScreen(Screen):
@@ -54,7 +66,11 @@ class PassTheLaptopScreen(Screen):
         self.stack.addWidget(self.handoff)
         self.handback = _centered_page(
             heading("Thank you. Please hand the laptop back to the facilitator.", 2.2),
-            body("Facilitator: press Enter when you have the laptop.", 1.3),
+            body(
+                f"Facilitator: when you have the laptop, press {FACILITATOR_KEYS} or click "
+                "“I am the facilitator”.",
+                1.3,
+            ),
         )
         self.stack.addWidget(self.handback)
         self.facilitator = self._facilitator_page()
@@ -64,16 +80,22 @@ class PassTheLaptopScreen(Screen):
         self.started = 0.0
         self.progress = hint("")
         self.action_row.insertWidget(0, self.progress)
-        self.options_button = self.add_action("Facilitator options (F2)", self.show_facilitator)
+        self.options_button = self.add_action(
+            f"Facilitator options ({FACILITATOR_KEYS})", self.show_facilitator
+        )
         self.ready_button = self.add_action("I am ready (Enter)", self.start_entry, primary=True)
         self.save_button = self.add_action(self.save_label, self.save_entry, primary=True)
         self.facilitator_button = self.add_action(
-            "I am the facilitator (Enter)", self.show_facilitator, primary=True
+            f"I am the facilitator ({FACILITATOR_KEYS})", self.show_facilitator, primary=True
         )
         self.continue_button = self.add_action("Continue (Ctrl+Enter)", self.proceed, primary=True)
+        for b in (self.options_button, self.facilitator_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click or the chord; never Enter or Space
+            b.setDefault(False)
+            b.setAutoDefault(False)
         for b in (self.save_button, self.facilitator_button, self.continue_button):
             b.setVisible(False)  # shown with their page (and not counted in the minimum width)
-        QShortcut(QKeySequence("F2"), self, self._f2)
+        QShortcut(QKeySequence(FACILITATOR_KEYS), self, self.show_facilitator)
         self.finish_layout()
 
     # -- to implement -------------------------------------------------------------------------
@@ -102,9 +124,13 @@ class PassTheLaptopScreen(Screen):
         self.options_button.setVisible(page is self.handoff)
         self.ready_button.setVisible(page is self.handoff)
         self.save_button.setVisible(page is not None and page is self.entry)
+        consent = page is self.entry and bool(page.property("consent"))
+        self.save_button.setText(AGREE_LABEL if consent else self.save_label)
         self.facilitator_button.setVisible(page is self.handback)
         self.continue_button.setVisible(page is self.facilitator)
         self.show_error("")
+        kind = ENTRY if page is self.entry else TURN_END
+        self.page_shown.emit(FACILITATOR if page is self.facilitator else kind)
 
     def _facilitator_page(self) -> QWidget:
         page = QWidget()
@@ -114,11 +140,11 @@ class PassTheLaptopScreen(Screen):
         self.fac_status = body("", 1.15)
         layout.addWidget(self.fac_status)
         self.undo_button = QPushButton("Undo the last entry…")
-        self.undo_button.clicked.connect(self.undo_last)
+        on_press(self.undo_button.clicked, self.undo_last)
         self.absent_button = QPushButton("Mark someone absent or back…")
-        self.absent_button.clicked.connect(self.toggle_absent)
+        on_press(self.absent_button.clicked, self.toggle_absent)
         self.late_button = QPushButton("Add a late participant…")
-        self.late_button.clicked.connect(self.add_late)
+        on_press(self.late_button.clicked, self.add_late)
         self.extra_buttons = self.facilitator_actions()
         for b in (self.undo_button, self.absent_button, self.late_button, *self.extra_buttons):
             scale_font(b, 1.15)
@@ -131,18 +157,21 @@ class PassTheLaptopScreen(Screen):
         self.show_handoff()
 
     def _progress(self) -> tuple[int, int]:
+        """(done, present), also said beside the buttons (after an absence or a late arrival
+        too)."""
         present = len(self.ctx.session.present)
-        return present - len(self.pending()), present
+        done = present - len(self.pending())
+        self.progress.setText(f"{done} of {present} done")
+        return done, present
 
     def show_handoff(self) -> None:
         flow = self.ctx.session
         people = self.pending()
         done, total = self._progress()
-        self.progress.setText(f"{done} of {total} done")
         self.ctx.projector.show_progress(flow.question["text"], self.step_title, done, total)
         if not people:
             self._show(self.handback)
-            self.facilitator_button.setFocus()
+            self.handback.setFocus()  # no button: Enter and Space do nothing here
             return
         self.current = people[0]
         name = self.current["pseudonym"]
@@ -155,7 +184,19 @@ class PassTheLaptopScreen(Screen):
     def start_entry(self) -> None:
         if self.current is None or self.stack.currentWidget() is not self.handoff:
             return
-        entry = self.build_entry(self.current)
+        self._open_entry(self.current)
+
+    def _needs_consent(self, person: dict[str, Any]) -> bool:
+        return self.step != "intro" and self.ctx.session.needs_consent(person["id"])
+
+    def _open_entry(self, person: dict[str, Any]) -> None:
+        """The person's private page (first the welcome page if they joined late)."""
+        if self._needs_consent(person):
+            entry = consent_page(self.ctx.session, person, self.decline)
+            entry.setProperty("consent", True)
+            entry.first_focus = self.save_button  # type: ignore[attr-defined]
+        else:
+            entry = self.build_entry(person)
         self.stack.addWidget(entry)
         self.entry = entry
         self._show(entry)
@@ -172,6 +213,10 @@ class PassTheLaptopScreen(Screen):
             or self.stack.currentWidget() is not self.entry
         ):
             return
+        if self.entry.property("consent"):  # a late participant agreed: now their entry
+            self.ctx.session.record_consent(self.current["id"], True)
+            self._open_entry(self.current)
+            return
         try:
             self.save(self.current, time.monotonic() - self.started)
         except ValueError as exc:
@@ -179,8 +224,20 @@ class PassTheLaptopScreen(Screen):
             return
         self.show_handoff()
 
+    def decline(self) -> None:
+        """The person on the welcome page does not want to take part (they become absent)."""
+        if self.current is None or self.stack.currentWidget() is not self.entry:
+            return
+        try:
+            self.ctx.session.record_consent(self.current["id"], False)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_handoff()
+
     def show_facilitator(self) -> None:
-        """The facilitator page: after the hand-back, or from a hand-over page (F2)."""
+        """The facilitator page: after the hand-back, or from a hand-over page (the chord or a
+        click, never Enter)."""
         if self.stack.currentWidget() not in (self.handoff, self.handback):
             return
         self._show(self.facilitator)
@@ -241,7 +298,8 @@ class PassTheLaptopScreen(Screen):
             self, "Undo", f"Remove {name}'s {what}? {name} will be asked again on this step."
         ):
             flow.undo_last(self.step)
-            self.message.emit(f"{name}'s {what} was removed (kept in the session's log).")
+            were = "were" if what.endswith("s") else "was"
+            self.message.emit(f"{name}'s {what} {were} removed (kept in the session's log).")
         self.refresh_facilitator()
 
     def toggle_absent(self) -> None:
@@ -275,16 +333,10 @@ class PassTheLaptopScreen(Screen):
         self.refresh_facilitator()
 
     # -- keys ---------------------------------------------------------------------------------
-    def _f2(self) -> None:
-        if self.stack.currentWidget() is self.handoff:
-            self.show_facilitator()
-
     def return_pressed(self) -> None:
         page = self.stack.currentWidget()
         if page is self.handoff:
             self.start_entry()
-        elif page is self.handback:
-            self.show_facilitator()
         elif page is self.entry:
             self.save_entry()
 
@@ -294,11 +346,3 @@ class PassTheLaptopScreen(Screen):
             self.proceed()
         else:
             self.return_pressed()
-
-
-class PrivateNote(QLabel):
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.setObjectName("private")
-        self.setWordWrap(True)
-        scale_font(self, 1.2)

@@ -14,6 +14,7 @@ from consensus_desktop.errors import ConsensusError
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.report_pdf import write_pdf
 from consensus_desktop.gui.screens.base import Screen
+from consensus_desktop.gui.signals import menu_entry
 from consensus_desktop.gui.style import body, heading, hint
 from consensus_desktop.gui.widgets.rating_bars import RatingBars
 from consensus_desktop.gui.widgets.results_table import ResultsTable
@@ -64,9 +65,9 @@ class ResultsScreen(Screen):
         QShortcut(QKeySequence("Ctrl+L"), self, self.toggle_list)
         self.add_action("Critique round…", self.critique_round)
         exports = QMenu(self)
-        exports.addAction("Session file… (Ctrl+E)", self.export_file_and_say)
-        exports.addAction("Anonymised session file…", self.export_anonymised)
-        exports.addAction("CSV files…", self.export_csv)
+        menu_entry(exports, "Session file… (Ctrl+E)", self.export_file_and_say)
+        menu_entry(exports, "Anonymised session file…", self.export_anonymised)
+        menu_entry(exports, "CSV files…", self.export_csv)
         self.export_button = self.add_action("Export", lambda: None)
         self.export_button.setMenu(exports)
         QShortcut(QKeySequence("Ctrl+E"), self, self.export_file_and_say)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from consensus_desktop.facilitation import DEFAULT_INTRO, Facilitation, Settings
 from consensus_desktop.gui.screens.base import Screen
+from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import hint
 from consensus_desktop.question_library import ATTRIBUTION, search
 
@@ -45,6 +46,7 @@ class SetupScreen(Screen):
 
         left = QGroupBox("Question")
         form = QFormLayout(left)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # labels above at a zoom
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Town hall, table 1")
         form.addRow("Session name", self.name)
@@ -63,9 +65,9 @@ class SetupScreen(Screen):
         self.results.itemClicked.connect(self._pick)
         form.addRow(self.results)
         form.addRow(hint(ATTRIBUTION))
-        add = QPushButton("Add another question to this session (Ctrl+Shift+A)")
+        add = QPushButton("Add another question (Ctrl+Shift+A)")
         add.setShortcut("Ctrl+Shift+A")
-        add.clicked.connect(self.add_question)
+        on_press(add.clicked, self.add_question)
         form.addRow(add)
         self.queue = QListWidget()
         self.queue.setMaximumHeight(90)
@@ -82,6 +84,7 @@ class SetupScreen(Screen):
 
         settings = QGroupBox("Settings")
         sf = QFormLayout(settings)
+        sf.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.n = QSpinBox()
         self.n.setRange(2, 32)
         self.n.setValue(8)
@@ -89,12 +92,16 @@ class SetupScreen(Screen):
         self.alpha = QComboBox()
         for label, value in ALPHA_CHOICES:
             self.alpha.addItem(label, value)
+        self.alpha.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.alpha.setMinimumContentsLength(16)  # long choices elide instead of widening
         sf.addRow("Default ranking", self.alpha)
         self.k = QSpinBox()
         self.k.setRange(1, 6)
         self.k.setValue(4)
         sf.addRow("Shortlist the room rates", self.k)
-        self.critique = QCheckBox("Critique round after the first rating")
+        self.critique = QCheckBox("Critique round after rating")
         sf.addRow(self.critique)
         self.intro = QPlainTextEdit(DEFAULT_INTRO)
         self.intro.setTabChangesFocus(True)

@@ -16,10 +16,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QSlider,
     QSplitter,
     QTableWidget,
@@ -127,13 +129,16 @@ class TradeoffScreen(Screen):
         self.rejected_list.setWordWrap(True)
         self.rejected_list.setVisible(False)
         ll.addWidget(self.rejected_list, 1)
-        split.addWidget(lower)
+        scroll = QScrollArea()  # the heat map and the notes scroll rather than overlap
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(lower)
+        split.addWidget(scroll)
         split.setSizes([240, 300])
         self.layout_.addWidget(split, 1)
         self.expert = QPushButton("Expert figures")
         self.expert.setCheckable(True)
         self.expert.toggled.connect(self._on_alpha)
-        self.expert.setMinimumWidth(int(self.expert.sizeHint().width() * 1.3))  # bold when on
         self.action_row.insertWidget(0, self.expert)
         self.regenerate_button = self.add_action("Write more statements", self.regenerate)
         self.edit_button = self.add_action("Edit wording…", self.edit_selected)
@@ -221,7 +226,7 @@ class TradeoffScreen(Screen):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if not usable:
                     item.setFlags(Qt.ItemFlag.NoItemFlags)
-                    font = QFont(self.table.font())
+                    font = QFont()  # only italic: the size stays the table's, at any zoom
                     font.setItalic(True)
                     item.setFont(font)
                 self.table.setItem(r, col, item)
@@ -322,7 +327,9 @@ class TradeoffScreen(Screen):
         except ValueError as exc:
             self.show_error(str(exc))
             return
+        step = self.slider.value()  # the facilitator's place on the slider stays
         self.enter()
+        self.slider.setValue(step)
         self.select_candidate(new_id)
 
     def choose(self) -> None:

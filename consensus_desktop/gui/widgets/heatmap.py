@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -32,7 +32,19 @@ class Heatmap(QWidget):
         """values: participants x candidates (1–7); rated marks real ratings (drawn bold)."""
         self.values, self.rows, self.cols = values, rows, cols
         self.rated = rated if rated is not None else np.zeros(values.shape, dtype=bool)
+        self._fit_rows()
         self.update()
+
+    def _fit_rows(self) -> None:
+        """Tall enough for a readable line per participant at the current font (the trade-off
+        screen scrolls when they do not fit)."""
+        line = self.fontMetrics().height()
+        self.setMinimumHeight(max(160, int((len(self.rows) + 1) * line * 1.5) + 12))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # a zoom
+            self._fit_rows()
+        super().changeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self.values.size == 0:
