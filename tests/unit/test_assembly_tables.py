@@ -38,7 +38,7 @@ def make_table(
     cids = store.add_candidates(
         run, [{"text": f"{name}: cars out, buses in."}, {"text": f"{name}: fewer cars."}]
     )
-    predicted = [[4.0 + 0.5 * j for j in range(len(pids))], [3.0] * len(pids)]
+    predicted = [[min(7.0, 4.0 + 0.5 * j) for j in range(len(pids))], [3.0] * len(pids)]
     store.add_predictions(cids, pids, predicted, {"method": "test"})
     store.add_rating(cids[0], pids[0], 6)  # Ann: +2 over her prediction of 4
     if choose:
