@@ -71,6 +71,9 @@ def pairs(matrix: np.ndarray, sides: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--write-card", action="store_true", help="record the figures in the stance model's card"
+    )
     args = parser.parse_args()
     from consensus_desktop.engine.factory import open_backend
     from consensus_desktop.reward.minilm import minilm_path
@@ -82,11 +85,11 @@ def main() -> None:
         rows = list(csv.DictReader(f))
     topics = sorted({r["topic"] for r in rows})
     today = MiniLMCosineReward(open_backend(minilm_path()))
-    new = stance_reward()
-    assert new is not None, "the stance model is not installed"
+    new = stance_reward()  # without the stance files: today's reward again (logged)
     rewards = {"today": today, "new": new}
     print(f"today: {today.version.label}; new: {new.version.label}")
     pooled: dict[tuple[str, str], list[np.ndarray]] = {}
+    per_question: dict[str, float] = {}
     for topic in topics:
         sub = [r for r in rows if r["topic"] == topic]
         sides = np.array([r["stance"] == "1" for r in sub])
@@ -101,7 +104,9 @@ def main() -> None:
                 m = last(reward.predict(question, texts, texts))  # candidates x participants
                 s, y = pairs(m, sides)
                 pooled.setdefault((name, variant), []).append(np.stack([s, y]))
-                line.append(f"{variant}/{name} {auc(s, y):.3f}")
+                a = auc(s, y)
+                per_question[f"{variant}/{name}:{question}"] = a
+                line.append(f"{variant}/{name} {a:.3f}")
         print("  ".join(line))
     overall = {}
     for key, parts in pooled.items():
@@ -116,15 +121,36 @@ def main() -> None:
     texts = [r["argument"] for r in rows]
     ops, cands = texts[:12], texts[100:116]
     q = as_question(topics[0])
+    seconds_by = {}
     for name, reward in rewards.items():
         last(reward.predict(q, ops[:2], cands[:2]))  # warm up
         t0 = time.perf_counter()
         m = last(reward.predict(q, ops, cands))
         seconds = time.perf_counter() - t0
         assert m.shape == (16, 12)
+        seconds_by[name] = seconds
         print(f"seconds for 16 candidates x 12 people, {name}: {seconds:.2f}")
     for reward in rewards.values():
         reward.close()
+    if args.write_card:
+        import json
+
+        from consensus_desktop.model_catalog import shipped_data_dir
+        from consensus_desktop.reward.stance_model import CARD
+
+        path = shipped_data_dir() / CARD
+        card = json.loads(path.read_text(encoding="utf-8"))
+        card["bench"] = {
+            "stance_auc": overall[("new", "stance")],
+            "implicit_auc": overall[("new", "implicit")],
+            "baseline_stance_auc": overall[("today", "stance")],
+            "baseline_implicit_auc": overall[("today", "implicit")],
+            "per_question": per_question,
+            "seconds_16x12": seconds_by,
+            "pairs_per_variant": n_pairs,
+            "measured_with": "python tests/bench/bench_stance.py --write-card",
+        }
+        path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     print(
         f"stance_auc: {overall[('new', 'stance')]:.3f} implicit_auc: {overall[('new', 'implicit')]:.3f} "
         f"baseline_stance_auc: {overall[('today', 'stance')]:.3f} "
