@@ -77,7 +77,10 @@ class StanceAwareReward(MiniLMCosineReward):
             feature_recipe="all-MiniLM-L6-v2 cosine, 4 + 6 (cos - mean cos), plus "
             f"{self.side_weight:g} x side(statement) x side(person) from "
             f"{stance_card.get('encoder', 'the stance model')}",
-            validation=describe_validation("zero-shot sentence similarity (English)", metrics)
+            validation=describe_validation(
+                "zero-shot sentence similarity (English; Polis figures for the similarity alone)",
+                metrics,
+            )
             + describe_side(stance_card),
             val_auc=(metrics or {}).get("val_auc_mean"),
         )
