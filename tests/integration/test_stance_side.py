@@ -116,3 +116,43 @@ def test_without_the_stance_files_the_cosine_reward_is_used(tmp_path: Path, capl
     reward.close()
     assert reward.version.method == METHOD
     assert "cannot tell which side" in caplog.text
+
+
+@pytest.mark.slow
+def test_run_in_ranks_by_the_majority_side(tmp_path: Path) -> None:
+    """``run --in`` end to end (generator, position, baselines): the alpha = 0 winner does not
+    support the bypass, and on the most opposing candidate the supporter is predicted lowest."""
+    from consensus_desktop.reward.select import stance_reward
+    from consensus_desktop.reward.stance_model import side
+    from consensus_desktop.reward.stance_reward import METHOD
+
+    case = {
+        "question": QUESTION,
+        "position": POSITION,
+        "participants": [
+            {"name": f"P{i + 1}", "opinion": o, "baseline": b} for i, (o, b) in enumerate(PEOPLE)
+        ],
+    }
+    path = tmp_path / "bypass.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    proc = subprocess.run(
+        [EXE, "run", "--in", str(path), "--json", "--n", "6", "--seed", "7", "--alpha", "0"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=dict(os.environ),
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["reward_model"]["method"] == METHOD
+    texts = [c["text"] for c in out["candidates"]]  # ranked by welfare, best first
+    agreement = np.array([c["agreement"] for c in out["candidates"]])
+    reward = stance_reward()
+    try:
+        probs = [e for e in reward.stance_model.probabilities(POSITION, texts)][-1]
+    finally:
+        reward.close()
+    sides = side(np.asarray(probs))
+    assert sides[0] <= 0.0, list(zip(texts, sides, strict=True))
+    most_opposing = int(np.argmin(sides))
+    assert sides[most_opposing] < 0 and int(np.argmin(agreement[most_opposing])) == 0
