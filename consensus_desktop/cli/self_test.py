@@ -67,6 +67,12 @@ def run_self_test(
         )
         out(f"    best: {result.candidates[0].text}")
         out(f"    reward model: {reward.version.label} ({reward.version.validation})")
+        from consensus_desktop.model_catalog import shipped_data_dir
+        from consensus_desktop.reward.stance_model import CARD, GGUF, HEAD
+
+        missing = [f for f in (GGUF, HEAD, CARD) if not (shipped_data_dir() / f).is_file()]
+        if missing:
+            raise RuntimeError(f"the stance model is missing from this installation: {missing}")
         t = step("writing and reading a session file")
         with tempfile.TemporaryDirectory(prefix="cd-self-test-") as tmp:
             store = SessionStore(Path(tmp) / "library.sqlite")

@@ -16,6 +16,11 @@ from consensus_desktop.reward.head import HeadMismatch, RewardHead
 from consensus_desktop.reward.minilm import MiniLMUnavailable, minilm_path
 from consensus_desktop.reward.minilm_cosine import MiniLMCosineReward
 from consensus_desktop.reward.minilm_cosine import load_card as load_minilm_card
+from consensus_desktop.reward.stance_model import GGUF as STANCE_GGUF
+from consensus_desktop.reward.stance_model import HEAD as STANCE_HEAD
+from consensus_desktop.reward.stance_model import StanceHead, StanceModel, StanceUnavailable
+from consensus_desktop.reward.stance_model import load_card as load_stance_card
+from consensus_desktop.reward.stance_reward import StanceAwareReward
 from consensus_desktop.reward.trained_head import TrainedHeadReward
 
 log = logging.getLogger(__name__)
@@ -36,6 +41,27 @@ def find_head(model_sha256: str) -> RewardHead | None:
             except HeadMismatch:
                 continue
     return None
+
+
+def stance_reward(folder: Path | None = None) -> StanceAwareReward | MiniLMCosineReward:
+    """The MiniLM cosine with the shipped stance model (reward/stance_reward.py); without the
+    stance model (missing or unreadable files) the plain MiniLM cosine, with one logged sentence.
+    Raises what :func:`minilm_path` / the backend raise when MiniLM itself is missing."""
+    folder = folder or shipped_data_dir()
+    encoder = open_backend(minilm_path())
+    try:
+        card = load_stance_card(folder)
+        if not card.get("weight"):
+            raise StanceUnavailable("The stance model's weight is not measured (no card).")
+        head = StanceHead.load(folder / STANCE_HEAD)
+        gguf = folder / STANCE_GGUF
+        if not gguf.exists():
+            raise StanceUnavailable(f"The stance model {STANCE_GGUF} is missing.")
+        stance = StanceModel(open_backend(gguf), head)
+    except (StanceUnavailable, ModelError, OSError, ValueError) as exc:
+        log.warning("%s Predictions cannot tell which side a statement is on.", exc)
+        return MiniLMCosineReward(encoder, load_minilm_card())
+    return StanceAwareReward(encoder, stance, load_minilm_card(), card)
 
 
 def reward_for(engine: ModelBackend, head_path: Path | None = None) -> RewardModel:
@@ -60,7 +86,7 @@ def reward_for(engine: ModelBackend, head_path: Path | None = None) -> RewardMod
     for _, _, kind in sorted(options, reverse=True):
         if kind == "minilm":
             try:
-                return MiniLMCosineReward(open_backend(minilm_path()), minilm_card)
+                return stance_reward()
             except (MiniLMUnavailable, ModelError, OSError) as exc:
                 log.warning("sentence encoder unavailable, using the next best reward: %s", exc)
         elif kind == "head" and head is not None:

@@ -116,7 +116,7 @@ def test_first_run_in_a_fresh_home_prints_clean_json(tmp_path: Path) -> None:
     )
     shutil.copy(gemma, home / "data" / "models" / gemma.name)
     out = run_json(home=home)
-    assert out["reward_model"]["method"] == "minilm-cosine-v1"
+    assert out["reward_model"]["method"] == "minilm-cosine-stance-v1"
     assert out["reward_model"]["base_model"] == "all-minilm-l6-v2-q8_0.gguf"
 
 

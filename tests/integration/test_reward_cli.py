@@ -104,7 +104,9 @@ def test_selection_prefers_the_better_measured_method(tmp_path: Path, engine, mo
     assert chosen.version.method == "embed-cosine-v1" and "0.52" in chosen.version.validation
     monkeypatch.setattr(select, "load_minilm_card", lambda: {"metrics": {"val_auc_mean": 0.61}})
     chosen = select.reward_for(engine)
-    assert chosen.version.method == "minilm-cosine-v1" and "0.61" in chosen.version.validation
+    assert (
+        chosen.version.method == "minilm-cosine-stance-v1" and "0.61" in chosen.version.validation
+    )
     assert chosen.version.base_model == "all-minilm-l6-v2-q8_0.gguf"
     chosen.close()
 
