@@ -3,13 +3,12 @@ and checked whole before it takes its name; a full disk is one sentence, not a t
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser import pdf_info, pdf_text
+from disks import fill, tmpfs
 from sessions import build
 
 from consensus_desktop.report import ReportOptions, gather
@@ -54,26 +53,9 @@ def test_pdf_of_a_huge_statement(statement: str, tmp_path: Path) -> None:
 
 @pytest.fixture()
 def full_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
-    )
-    if made.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root): " + made.stderr.decode())
-    try:
-        fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
-        try:
-            while os.write(fd, b"\0" * 4096):
-                pass
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-        (mount / "filler").write_bytes((mount / "filler").read_bytes()[:-2048])  # 2 KB free
+    with tmpfs(tmp_path / "tiny", "size=64k") as mount:
+        fill(mount, leave=2048)
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
 
 
 def test_pdf_on_a_full_disk_is_one_sentence(full_disk: Path, tmp_path: Path) -> None:

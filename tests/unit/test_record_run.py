@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from disks import fill, tmpfs
 from run_results import synthetic_result
 
 from consensus_desktop.store.recording import record_or_recover, record_run
@@ -91,32 +91,16 @@ def test_damaged_library_keeps_the_run_and_says_so(tmp_path: Path) -> None:
 
 
 @pytest.fixture()
-def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
-    )
-    if made.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root): " + made.stderr.decode())
-    try:
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    with tmpfs(tmp_path / "tiny") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
 
 
 def test_full_disk_keeps_the_run_and_says_so(tiny_disk: Path) -> None:
     library = tiny_disk / "library.sqlite"
     record_run("T", synthetic_result(2, NAMES), library)
     before = counts(library)
-    fd = os.open(tiny_disk / "filler", os.O_WRONLY | os.O_CREAT)
-    try:  # take every free byte
-        while os.write(fd, b"\0" * 4096):
-            pass
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fill(tiny_disk)
     message = record_or_recover("T", synthetic_result(300, NAMES), library)
     assert message is not None and "is full" in message and "library.sqlite" in message, message
     assert len(recovered(message)["run"]["candidates"]) == 300  # type: ignore[index]

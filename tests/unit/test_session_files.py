@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from disks import fill, tmpfs
 from test_store import FIXTURES, make_session
 
 from consensus_desktop.errors import InputError
@@ -436,50 +437,26 @@ def test_a_read_only_folder_is_named_not_the_temporary_file(
     good_export: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "ro"
-    folder.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True
-    )
-    if made.returncode != 0:
-        pytest.skip("cannot mount a read-only tmpfs here (needs root)")
-    try:
+    with tmpfs(folder, "ro,size=64k"):
         store = SessionStore(tmp_path / "lib.sqlite")
         make_session(store, "Ro")
         with pytest.raises(SessionFileError) as refused:
             export_session(store.db, 1, folder / "out.sqlite")
         store.close()
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
     assert str(refused.value) == (
         f"The folder {folder} is read-only, so {folder / 'out.sqlite'} was not written."
     )
 
 
 def test_a_library_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
-    folder = tmp_path / "tiny"
-    folder.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True
-    )
-    if made.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    library = folder / "library.sqlite"
-    try:
+    library = tmp_path / "tiny" / "library.sqlite"
+    with tmpfs(library.parent) as folder:
         store = SessionStore(library)
         make_session(store, "Before the disk filled")
         store.close()
-        fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
-        try:  # take every free byte
-            while os.write(fd, b"\0" * 4096):
-                pass
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        fill(folder)
         with pytest.raises(SessionFileError) as refused:
             SessionStore(library)
-    finally:
-        subprocess.run(["umount", str(folder)], check=False)
     assert str(refused.value) == (
         f"The disk holding {library} is full, so it cannot be opened; free some space and try "
         "again (the file itself was not changed)."
