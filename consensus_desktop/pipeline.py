@@ -440,7 +440,7 @@ def _generate(
             params,
             should_stop,
             (*context, *examples),
-            lambda text: text_rejection(text, request.question),
+            lambda text: text_rejection(text, request.question, opinions),
             [*request.earlier, *(c.text for c in kept)],
         ):
             if isinstance(event, GenerationReport):
