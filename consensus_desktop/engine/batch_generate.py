@@ -32,6 +32,11 @@ from consensus_desktop.engine.token_batch import TokenBatch
 from consensus_desktop.engine.token_picker import PickSettings, TokenPicker
 from consensus_desktop.engine.types import Progress, RawSample, SamplingParams
 
+# Prompt tokens in the first decode: a short one, so the progress bar moves within the first
+# second (a whole n_batch piece of the default model takes seconds on a loaded laptop); each
+# further piece is twice as long, up to n_batch.
+FIRST_PIECE = 8
+
 
 class _LogitsView:
     """The context's logits as a numpy matrix, built again only when llama.cpp moves them."""
@@ -122,30 +127,39 @@ class BatchGenerator:
         ctx: llama_cpp.llama_context_p,
         prefix: tuple[list[int], list[int]],
         chunks: list[tuple[list[int], int, list[int]]],
-    ) -> None:
-        """Decode the shared prefix, then each (tokens, start position, seq ids) suffix chunk.
+    ) -> Iterator[int]:
+        """Decode the shared prefix, then each (tokens, start position, seq ids) suffix chunk;
+        yield the number of prompt tokens decoded after each decode.
 
-        Everything is decoded in n_batch pieces, but the last token of every suffix is held back
-        to the end of the last piece: they are that decode's only outputs, row j for chunk j.
+        Everything is decoded in pieces of ``FIRST_PIECE`` tokens, then twice as many each time up
+        to n_batch, but the last token of every suffix is held back to the end of the last piece: they are that
+        decode's only outputs, row j for chunk j.
         """
         batch = TokenBatch(self.n_batch, self._ctx_seqs)
         prefix_tokens, prefix_seqs = prefix
         runs = [(prefix_tokens, 0, prefix_seqs)] + [(t[:-1], pos, seqs) for t, pos, seqs in chunks]
+        piece, done = min(FIRST_PIECE, self.n_batch), 0
         for tokens, pos, seqs in runs:
             k = 0
             while k < len(tokens):
-                if batch.room == 0:
+                if batch.n == piece:
                     self._decode(ctx, batch)
+                    done += batch.n
+                    yield done
                     batch.clear()
-                take = min(batch.room, len(tokens) - k)
+                    piece = min(2 * piece, self.n_batch)
+                take = min(piece - batch.n, len(tokens) - k)
                 batch.add_run(tokens[k : k + take], pos + k, seqs, False)
                 k += take
         if batch.room < len(chunks):
             self._decode(ctx, batch)
+            done += batch.n
+            yield done
             batch.clear()
         for tokens, pos, seqs in chunks:
             batch.add(tokens[-1], pos + len(tokens) - 1, seqs, True)
         self._decode(ctx, batch)
+        yield done + batch.n
 
     def log_likelihood(self, prompt: list[int], completion: list[int]) -> float:
         """Sum of log p(completion token | everything before it), read from the same context
@@ -222,10 +236,15 @@ class BatchGenerator:
         chunks = [(suffix_tokens[v], start, members[v]) for v in used]
         picker = TokenPicker(PickSettings(params.temperature, params.top_p, params.top_k), seeds)
         view = _LogitsView(ctx, model.info.n_vocab)
+        budget = n * params.max_tokens
+        prompt = start + sum(len(t) for t, _, _ in chunks)
         try:
             if should_stop():
                 raise GenerationCancelled
-            self._decode_prompt(ctx, (prefix_tokens, list(range(n))), chunks)
+            for read in self._decode_prompt(ctx, (prefix_tokens, list(range(n))), chunks):
+                yield Progress(0, budget, read, prompt)
+                if should_stop():
+                    raise GenerationCancelled
             # Output rows of the first step: each sequence reads its own suffix's last token.
             rows = np.array([used.index(variant_of[i]) for i in range(n)], dtype=np.intp)
             n_out = len(chunks)  # outputs of the last decode
@@ -236,7 +255,6 @@ class BatchGenerator:
             batch = TokenBatch(n, 1)
             n_tok = 0  # every live sequence has written the same number of tokens
             done_tokens = 0
-            budget = n * params.max_tokens
             while live:
                 if should_stop():
                     raise GenerationCancelled
@@ -270,7 +288,7 @@ class BatchGenerator:
                     finished.append(RawSample(i, seeds[i], variant_of[i], text, n_tok, reason))
                 live = kept
                 yield from finished
-                yield Progress(min(done_tokens, budget), budget)
+                yield Progress(min(done_tokens, budget), budget, prompt, prompt)
                 if live:
                     seqs = np.array(live)
                     batch.clear()

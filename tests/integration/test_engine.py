@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sample_inputs import OPINIONS, QUESTION
 
-from consensus_desktop.engine.batch_generate import RawSample
+from consensus_desktop.engine.batch_generate import FIRST_PIECE, RawSample
 from consensus_desktop.engine.device_top_k import DeviceTopK
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.errors import (
@@ -21,7 +21,13 @@ from consensus_desktop.engine.errors import (
     UnsupportedArchitecture,
 )
 from consensus_desktop.engine.factory import ModelSpec, open_backend
-from consensus_desktop.engine.types import Candidate, GenerationReport, Progress, SamplingParams
+from consensus_desktop.engine.types import (
+    PROMPT_SHARE,
+    Candidate,
+    GenerationReport,
+    Progress,
+    SamplingParams,
+)
 from consensus_desktop.prompts import JURY_FEW_SHOT, TRUNCATION_MARK
 
 pytestmark = pytest.mark.model
@@ -58,6 +64,21 @@ def test_same_seeds_same_candidates_and_n_distinct(engine: Engine) -> None:
     assert progress and progress[-1].tokens_done <= progress[-1].token_budget
     other, _ = candidates(engine, 4, SamplingParams(max_tokens=24, seed=99))
     assert [c.text for c in other] != [c.text for c in first]
+
+
+def test_progress_shows_the_prompt_being_read_before_the_first_token(engine: Engine) -> None:
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS, 2)
+    events = engine.generator.generate(
+        plan.prefix, plan.suffixes, [1, 2], SamplingParams(max_tokens=8)
+    )
+    progress = [e for e in events if isinstance(e, Progress)]
+    first = progress[0]  # after the first, short decode of the prompt
+    assert first.tokens_done == 0 and first.prompt_done == FIRST_PIECE < first.prompt_tokens
+    assert 0 < first.fraction < PROMPT_SHARE
+    read = [p.prompt_done for p in progress]
+    assert read == sorted(read) and read[-1] == first.prompt_tokens
+    fractions = [p.fraction for p in progress]
+    assert fractions == sorted(fractions) and fractions[-1] <= 1.0
 
 
 def test_stop_strings_are_honoured(engine: Engine) -> None:
