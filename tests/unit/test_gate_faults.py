@@ -1,17 +1,25 @@
 """The pipeline's gate on statements the room could not sign: through the top-up loop every backend
-shares (``collect_candidates``), into ``run --json``'s "rejected", never into the shortlist."""
+shares (``collect_candidates``; the local engine, chat template or not, and a model server), into
+``run --json``'s "rejected", never into the shortlist."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+import pytest
 from test_pipeline_echoes import CopyingEngine, FlatReward
+from test_server_failures import Stub, sse
 
 from consensus_desktop.engine.candidates import collect_candidates
-from consensus_desktop.engine.types import Progress, RawSample
+from consensus_desktop.engine.factory import ModelSpec, open_backend
+from consensus_desktop.engine.server import ServerSpec
+from consensus_desktop.engine.types import Candidate, Progress, RawSample, Rejected, SamplingParams
 from consensus_desktop.pipeline import RunRequest, RunResult, run
-from consensus_desktop.prompts import PromptPlan
+from consensus_desktop.prompts import JURY_ZERO_SHOT, PromptPlan
+from consensus_desktop.screening import text_rejection
 from consensus_desktop.signable import REASONS, faults
 
 QUESTION = "Should the town centre be closed to private cars on weekends?"
@@ -76,3 +84,35 @@ def test_faulty_samples_are_rejected_with_their_reason_and_replaced() -> None:
     assert result.report.attempts == 8 and result.report.rounds == 3
     shortlisted = [result.candidates[i].text for i in result.shortlist_ranked()]
     assert shortlisted and not any(any(faults(t, QUESTION, OPINIONS).values()) for t in shortlisted)
+
+
+@pytest.fixture()
+def server() -> Iterator[Stub]:
+    s = Stub()
+    yield s
+    s.close()
+
+
+def test_the_server_path_rejects_and_replaces_them_too(server: Stub) -> None:
+    """A model server's samples pass the same gate: the pipeline's screen, in its top-up loop."""
+    texts, lock = [*FAULTY.values(), *SIGNABLE], threading.Lock()
+
+    def complete(handler: BaseHTTPRequestHandler) -> None:
+        with lock:
+            text = texts.pop(0)
+        sse(handler, [" " + w for w in text.split()])
+
+    server.routes["/v1/completions"] = complete
+    b = open_backend(ModelSpec(server=ServerSpec(server.url)))
+    plan = b.prepare(JURY_ZERO_SHOT.plan(QUESTION, list(OPINIONS)))
+    events = list(
+        b.generate_candidates(
+            plan,
+            3,
+            SamplingParams(max_tokens=60),
+            screen=lambda text: text_rejection(text, QUESTION, OPINIONS),
+        )
+    )
+    rejected = {e.text: e.reason for e in events if isinstance(e, Rejected)}
+    assert rejected == {text: REASONS[fault] for fault, text in FAULTY.items()}
+    assert sorted(e.text for e in events if isinstance(e, Candidate)) == sorted(SIGNABLE)
