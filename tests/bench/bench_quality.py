@@ -3,6 +3,7 @@
     python tests/bench/bench_quality.py [--sets 20] [--n 16] [--model PATH] [--adapter A.gguf]
         [--out FILE.json]
         [--template VERSION] [--temperature T] [--top-p P] [--max-tokens K]
+        [--no-group-opening]
 
 Sets: the English conversations in ../shared/data/polis with at least 8 authors (six), four
 sets each (the first 20 by default); each set draws 5-8 participants who wrote comments (fixed seeds), each participant's own
@@ -145,6 +146,11 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=60)
     parser.add_argument("--polis", type=Path, default=POLIS)
     parser.add_argument("--out", type=Path, help="write per-set details as JSON")
+    parser.add_argument(
+        "--no-group-opening",
+        action="store_true",
+        help="let samples open in the first person (rejection by the gate alone)",
+    )
     args = parser.parse_args()
 
     from consensus_desktop.engine.batch_generate import Progress
@@ -164,6 +170,7 @@ def main() -> None:
 
         check_adapter(args.adapter, Path(model))
     engine = Engine(model, adapter=args.adapter)
+    engine.generator.open_as_group = not args.no_group_opening
     reward = reward_for(engine)
     judge = Engine(minilm_path())
 
