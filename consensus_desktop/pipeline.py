@@ -428,13 +428,21 @@ def _generate(
     should_stop: Callable[[], bool],
 ) -> Iterator[Progress | Candidate | Rejected | _Generated]:
     """Candidates screened by text as they finish, then for being off the question (on sentence
-    embeddings; one top-up round replaces those); ends with what was kept."""
+    embeddings; one top-up round replaces those); ends with what was kept. The context is
+    embedded once the first candidates are written, so the model starts on the prompt at once."""
     context = (request.question, *opinions)
-    ctx_emb = _embed(reward, context, should_stop)
     examples = request.example_statements()
-    example_emb = _embed(reward, examples, should_stop) if examples else ctx_emb[:0]
+    embedded: list[np.ndarray] = []  # the context's embeddings, then the examples'
+
+    def context_embeddings() -> tuple[np.ndarray, np.ndarray]:
+        if not embedded:
+            embedded.append(_embed(reward, context, should_stop))
+            ex = _embed(reward, examples, should_stop) if examples else embedded[0][:0]
+            embedded.append(ex)
+        return embedded[0], embedded[1]
+
     kept: list[Candidate] = []
-    emb = np.zeros((0, ctx_emb.shape[1]))
+    emb: np.ndarray | None = None
     reports: list[GenerationReport] = []
     for _round in range(2):
         missing = request.n - len(kept)
@@ -448,7 +456,7 @@ def _generate(
             params,
             should_stop,
             (*context, *examples),
-            lambda text: text_rejection(text, request.question),
+            lambda text: text_rejection(text, request.question, opinions),
             [*request.earlier, *(c.text for c in kept)],
         ):
             if isinstance(event, GenerationReport):
@@ -459,7 +467,9 @@ def _generate(
             yield event
         if not new:
             continue
+        ctx_emb, example_emb = context_embeddings()
         new_emb = _embed(reward, [c.text for c in new], should_stop)
+        emb = np.zeros((0, new_emb.shape[1])) if emb is None else emb
         copies = near_copies(new_emb, example_emb)
         off = off_topic(np.vstack([emb, new_emb]), ctx_emb)[len(kept) :]
         for c, is_copy, is_off in zip(new, copies, off, strict=True):
@@ -478,6 +488,8 @@ def _generate(
         sum(r.tokens for r in reports),
         sum(r.seconds for r in reports),
     )
+    ctx_emb = context_embeddings()[0]
+    emb = np.zeros((0, ctx_emb.shape[1])) if emb is None else emb
     yield _Generated(report, tuple(kept), emb, ctx_emb[1:])
 
 

@@ -17,8 +17,11 @@ pipeline's filters, the shortlist and the quality benchmark share one definition
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
+
+from consensus_desktop.signable import signable_rejection
 
 NEAR_DUPLICATE = 0.87
 OFF_TOPIC = 0.25
@@ -111,14 +114,16 @@ def _content(text: str) -> list[str]:
     return [w.casefold() for w in _WORDS.findall(text) if len(w) > 2]
 
 
-def text_rejection(text: str, question: str) -> str | None:
+def text_rejection(text: str, question: str, opinions: Sequence[str] = ()) -> str | None:
     """Why a cleaned candidate is not a statement the room should see, or None.
 
     Reasons: a statement about the opinions or participants ("the first two", "the above",
     "as a jury"); an echo of the question (a question itself, or the question's words and
     little else); a fragment that starts mid-sentence ("and …", "but …", lower case); another
-    language than the question's. An echo shares ``ECHO_OVERLAP`` of its and the question's
-    words (of three letters or more) together (Jaccard).
+    language than the question's; then one the room could not sign (first person,
+    self-contradiction, repetition, one participant's words, a platitude: ``signable.py``).
+    An echo shares ``ECHO_OVERLAP`` of its and the question's words (of three letters or more)
+    together (Jaccard).
     """
     if _META.search(text):
         return "about the opinions or participants, not the question"
@@ -132,4 +137,4 @@ def text_rejection(text: str, question: str) -> str | None:
     lang, q_lang = guess_language(text), guess_language(question)
     if lang and q_lang and lang != q_lang:
         return f"in another language ({lang}) than the question ({q_lang})"
-    return None
+    return signable_rejection(text, question, opinions)

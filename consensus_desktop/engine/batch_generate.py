@@ -29,8 +29,17 @@ from consensus_desktop.engine.device_top_k import MAX_K, DeviceTopK
 from consensus_desktop.engine.errors import ContextBudgetError, GenerationCancelled
 from consensus_desktop.engine.local_model import LocalModel
 from consensus_desktop.engine.token_batch import TokenBatch
-from consensus_desktop.engine.token_picker import PickSettings, TokenPicker
+from consensus_desktop.engine.token_picker import PickSettings, TokenPicker, sort_candidates
 from consensus_desktop.engine.types import Progress, RawSample, SamplingParams
+
+# Prompt tokens in the first decode: a short one, so the progress bar moves within the first
+# second (a whole n_batch piece of the default model takes seconds on a loaded laptop); each
+# further piece is twice as long, up to n_batch.
+FIRST_PIECE = 8
+# A statement may not open with these words (it would speak as one person: signable.first_person):
+# their single tokens, bare or after a space or new line, get no chance as a sample's first
+# written token (``open_as_group``).
+FIRST_PERSON_OPENINGS = ("I", "My", "Me", "Myself", "Personally")
 
 
 class _LogitsView:
@@ -66,6 +75,8 @@ class BatchGenerator:
         # Top-k in llama.cpp's graph: by default where the logits are computed on a GPU.
         self.device_top_k = model.logits_on_gpu if device_top_k is None else device_top_k
         self._device = DeviceTopK()
+        self.open_as_group = True  # mask first-person openings (FIRST_PERSON_OPENINGS)
+        self._banned: np.ndarray | None = None
         self.n_threads = n_threads
         self.max_kv_cells = max_kv_cells
         self._ctx: llama_cpp.llama_context_p | None = None
@@ -111,6 +122,29 @@ class BatchGenerator:
             llama_cpp.llama_free(self._ctx)
             self._ctx = None
 
+    def _opening_ban(self) -> np.ndarray:
+        """Token ids that would open a sample in the first person."""
+        if self._banned is None:
+            ids = {
+                toks[0]
+                for word in FIRST_PERSON_OPENINGS
+                for lead in ("", " ", "\n", "\n\n")
+                if len(toks := self.model.tokenize(lead + word)) == 1
+            }
+            self._banned = np.array(sorted(ids), dtype=np.int64)
+        return self._banned
+
+    def _mask_openings(
+        self, values: np.ndarray, ids: np.ndarray, opening: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k candidates with first-person openings dropped (to -inf, last) in the rows of
+        sequences that have written nothing but spaces yet; a row left with none is kept whole."""
+        hit = np.isin(ids, self._opening_ban()) & opening[:, None]
+        hit[hit.all(axis=1)] = False
+        if not hit.any():
+            return values, ids
+        return sort_candidates(np.where(hit, -np.inf, values).astype(values.dtype), ids)
+
     # -- decoding -------------------------------------------------------------------------------
     def _decode(self, ctx: llama_cpp.llama_context_p, batch: TokenBatch) -> None:
         rc = llama_cpp.llama_decode(ctx, batch.prepared())
@@ -122,30 +156,39 @@ class BatchGenerator:
         ctx: llama_cpp.llama_context_p,
         prefix: tuple[list[int], list[int]],
         chunks: list[tuple[list[int], int, list[int]]],
-    ) -> None:
-        """Decode the shared prefix, then each (tokens, start position, seq ids) suffix chunk.
+    ) -> Iterator[int]:
+        """Decode the shared prefix, then each (tokens, start position, seq ids) suffix chunk;
+        yield the number of prompt tokens decoded after each decode.
 
-        Everything is decoded in n_batch pieces, but the last token of every suffix is held back
-        to the end of the last piece: they are that decode's only outputs, row j for chunk j.
+        Everything is decoded in pieces of ``FIRST_PIECE`` tokens, then twice as many each time up
+        to n_batch, but the last token of every suffix is held back to the end of the last piece: they are that
+        decode's only outputs, row j for chunk j.
         """
         batch = TokenBatch(self.n_batch, self._ctx_seqs)
         prefix_tokens, prefix_seqs = prefix
         runs = [(prefix_tokens, 0, prefix_seqs)] + [(t[:-1], pos, seqs) for t, pos, seqs in chunks]
+        piece, done = min(FIRST_PIECE, self.n_batch), 0
         for tokens, pos, seqs in runs:
             k = 0
             while k < len(tokens):
-                if batch.room == 0:
+                if batch.n == piece:
                     self._decode(ctx, batch)
+                    done += batch.n
+                    yield done
                     batch.clear()
-                take = min(batch.room, len(tokens) - k)
+                    piece = min(2 * piece, self.n_batch)
+                take = min(piece - batch.n, len(tokens) - k)
                 batch.add_run(tokens[k : k + take], pos + k, seqs, False)
                 k += take
         if batch.room < len(chunks):
             self._decode(ctx, batch)
+            done += batch.n
+            yield done
             batch.clear()
         for tokens, pos, seqs in chunks:
             batch.add(tokens[-1], pos + len(tokens) - 1, seqs, True)
         self._decode(ctx, batch)
+        yield done + batch.n
 
     def log_likelihood(self, prompt: list[int], completion: list[int]) -> float:
         """Sum of log p(completion token | everything before it), read from the same context
@@ -222,10 +265,15 @@ class BatchGenerator:
         chunks = [(suffix_tokens[v], start, members[v]) for v in used]
         picker = TokenPicker(PickSettings(params.temperature, params.top_p, params.top_k), seeds)
         view = _LogitsView(ctx, model.info.n_vocab)
+        budget = n * params.max_tokens
+        prompt = start + sum(len(t) for t, _, _ in chunks)
         try:
             if should_stop():
                 raise GenerationCancelled
-            self._decode_prompt(ctx, (prefix_tokens, list(range(n))), chunks)
+            for read in self._decode_prompt(ctx, (prefix_tokens, list(range(n))), chunks):
+                yield Progress(0, budget, read, prompt)
+                if should_stop():
+                    raise GenerationCancelled
             # Output rows of the first step: each sequence reads its own suffix's last token.
             rows = np.array([used.index(variant_of[i]) for i in range(n)], dtype=np.intp)
             n_out = len(chunks)  # outputs of the last decode
@@ -233,19 +281,26 @@ class BatchGenerator:
             utf8 = [codecs.getincrementaldecoder("utf-8")("replace") for _ in range(n)]
             texts = [StopScanner(stop) for _ in range(n)]
             live = list(range(n))
+            opening = np.full(n, self.open_as_group)  # nothing but spaces written yet
             batch = TokenBatch(n, 1)
             n_tok = 0  # every live sequence has written the same number of tokens
             done_tokens = 0
-            budget = n * params.max_tokens
             while live:
                 if should_stop():
                     raise GenerationCancelled
+                masked = opening[live]
                 if on_device:
-                    candidates = self._device.read(n_out, rows, model.info.n_vocab)
-                    tokens = picker.choose(*candidates, live)
+                    values, ids = self._device.read(n_out, rows, model.info.n_vocab)
+                    if masked.any():
+                        values, ids = self._mask_openings(values, ids, masked)
+                    tokens = picker.choose(values, ids, live)
                     if self._device.fell_back:  # this backend has no top-k: pick on the host
                         on_device = self.device_top_k = False
                         self._device.detach()
+                elif masked.any():
+                    logits = view.rows(int(rows.max()) + 1)
+                    values, ids = picker.candidates(logits, rows)
+                    tokens = picker.choose(*self._mask_openings(values, ids, masked), live)
                 else:
                     tokens = picker.pick(view.rows(int(rows.max()) + 1), rows, live)
                 n_tok += 1
@@ -269,8 +324,11 @@ class BatchGenerator:
                     text = cut_at_stop(texts[i].text + utf8[i].decode(b"", final=True), stop)[0]
                     finished.append(RawSample(i, seeds[i], variant_of[i], text, n_tok, reason))
                 live = kept
+                for i in live:
+                    if opening[i] and texts[i].text.strip():
+                        opening[i] = False
                 yield from finished
-                yield Progress(min(done_tokens, budget), budget)
+                yield Progress(min(done_tokens, budget), budget, prompt, prompt)
                 if live:
                     seqs = np.array(live)
                     batch.clear()

@@ -58,7 +58,11 @@ def collect_candidates(
         attempts += missing
         for event in draw(seeds):
             if isinstance(event, Progress):
-                yield Progress(done_before + event.tokens_done, budget_total)
+                # a top-up reads the prompt again; the bar's share for it was filled by the first
+                read = event.prompt_done if rounds == 1 else event.prompt_tokens
+                yield Progress(
+                    done_before + event.tokens_done, budget_total, read, event.prompt_tokens
+                )
                 continue
             tokens += event.n_tokens
             if found >= n:

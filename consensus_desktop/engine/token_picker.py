@@ -115,15 +115,22 @@ class TokenPicker:
         self, logits: np.ndarray, rows: Sequence[int] | np.ndarray, seqs: Sequence[int]
     ) -> list[int]:
         """One token for each sequence ``seqs[j]``, read from output row ``rows[j]``."""
-        s = self.settings
         row_index = np.asarray(rows, dtype=np.intp)
-        if s.temperature <= 0:
+        if self.settings.temperature <= 0:
             return np.argmax(logits, axis=1)[row_index].tolist()
+        return self.choose(*self.candidates(logits, row_index), seqs)
+
+    def candidates(
+        self, logits: np.ndarray, rows: Sequence[int] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's top-k (at temperature 0 at least the best 8), largest first, as
+        :meth:`choose` takes them."""
+        row_index = np.asarray(rows, dtype=np.intp)
         need = logits.shape[0] * (logits.shape[1] // FIRST)
         if self._scratch.size < need:
             self._scratch = np.empty(need, dtype=np.float32)
-        values, ids = top_k(logits, row_index, s.top_k, self._scratch)
-        return self.choose(values, ids, seqs)
+        k = self.settings.top_k if self.settings.temperature > 0 else max(self.settings.top_k, 8)
+        return top_k(logits, row_index, k, self._scratch)
 
     def choose(self, values: np.ndarray, ids: np.ndarray, seqs: Sequence[int]) -> list[int]:
         """The rest of the chain after top-k: ``values[j]`` (largest first) and their token

@@ -23,10 +23,27 @@ class SamplingParams:
     seed: int = 1234
 
 
+# Share of a generation's progress bar for reading the prompt, before the first token is written.
+PROMPT_SHARE = 0.1
+
+
 @dataclass(frozen=True)
 class Progress:
     tokens_done: int
     token_budget: int
+    # a generation that reports reading its prompt: prompt tokens decoded so far, of all of them
+    prompt_done: int = 0
+    prompt_tokens: int = 0
+
+    @property
+    def fraction(self) -> float:
+        """How far along, 0-1: the prompt's share (``PROMPT_SHARE``) and then the tokens', where
+        the prompt is reported; else tokens done over the budget."""
+        written = min(self.tokens_done / max(self.token_budget, 1), 1.0)
+        if not self.prompt_tokens:
+            return written
+        read = min(self.prompt_done / self.prompt_tokens, 1.0)
+        return PROMPT_SHARE * read + (1 - PROMPT_SHARE) * written
 
 
 @dataclass(frozen=True)

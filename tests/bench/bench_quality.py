@@ -3,6 +3,7 @@
     python tests/bench/bench_quality.py [--sets 20] [--n 16] [--model PATH] [--adapter A.gguf]
         [--out FILE.json]
         [--template VERSION] [--temperature T] [--top-p P] [--max-tokens K]
+        [--no-group-opening]
 
 Sets: the English conversations in ../shared/data/polis with at least 8 authors (six), four
 sets each (the first 20 by default); each set draws 5-8 participants who wrote comments (fixed seeds), each participant's own
@@ -23,9 +24,14 @@ Per set and overall:
   folding), words: mean statement length, drawn_off: share of drawn samples rejected as off the
   question or as a copy of a prompt example; and the rejected samples counted by reason;
 - negation: for each participant with a comment that :func:`negate` can flip, whether the
-  prediction for that participant ranks their own comment above its negation (ties count half).
+  prediction for that participant ranks their own comment above its negation (ties count half);
+- the faults of ``consensus_desktop/signable.py`` (first_person, self_contradiction, repetition,
+  one_voice, platitude): share of the shortlisted statements with each (all sets pooled), and
+  ``drawn_*``: share of all drawn samples with a complete sentence (candidates and rejected
+  samples) with each, i.e. how often the model writes them before the gate.
 
-Last line: ``valid: V near_dup: D off_topic: O negation_acc: A``.
+Last line: ``valid: V near_dup: D off_topic: O negation_acc: A first_person: F
+self_contradiction: S repetition: R one_voice: O platitude: P`` (the faults in the shortlist).
 """
 
 from __future__ import annotations
@@ -38,8 +44,10 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -138,6 +146,11 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=60)
     parser.add_argument("--polis", type=Path, default=POLIS)
     parser.add_argument("--out", type=Path, help="write per-set details as JSON")
+    parser.add_argument(
+        "--no-group-opening",
+        action="store_true",
+        help="let samples open in the first person (rejection by the gate alone)",
+    )
     args = parser.parse_args()
 
     from consensus_desktop.engine.batch_generate import Progress
@@ -148,6 +161,7 @@ def main() -> None:
     from consensus_desktop.reward.negation import negate
     from consensus_desktop.reward.select import reward_for
     from consensus_desktop.screening import coverage, near_duplicate_share, off_topic
+    from consensus_desktop.signable import FAULTS, faults
 
     sets = build_sets(args.polis, args.sets)
     model = resolve_model(args.model)
@@ -156,6 +170,7 @@ def main() -> None:
 
         check_adapter(args.adapter, Path(model))
     engine = Engine(model, adapter=args.adapter)
+    engine.generator.open_as_group = not args.no_group_opening
     reward = reward_for(engine)
     judge = Engine(minilm_path())
 
@@ -234,6 +249,10 @@ def main() -> None:
             "top_alpha_inf": top_inf,
             "shortlist": shortlist,
             "rejected": [[r.text, r.reason] for r in result.rejected],
+            # per fault: [in the shortlist, shortlisted, in drawn samples, drawn samples]
+            "faults": _fault_counts(
+                faults, FAULTS, s.question, s.opinions, shortlist, texts, result.rejected
+            ),
         }
         rows.append(row)
         print(
@@ -271,6 +290,10 @@ def main() -> None:
             Counter(reason for r in rows for _, reason in r["rejected"]).most_common()
         ),
     }
+    for f in FAULTS:
+        got = np.sum([r["faults"][f] for r in rows], axis=0)
+        overall[f] = float(got[0] / max(got[1], 1))
+        overall[f"drawn_{f}"] = float(got[2] / max(got[3], 1))
     if args.out:
         args.out.write_text(json.dumps({"overall": overall, "sets": rows}, indent=2) + "\n")
     print(f"negation pairs: {total_pairs}", file=sys.stderr)
@@ -282,10 +305,34 @@ def main() -> None:
         f"drawn_off: {overall['drawn_off']:.3f} "
         f"words: {overall['words']:.1f}"
     )
+    print(" ".join(f"drawn_{f}: {overall[f'drawn_{f}']:.3f}" for f in FAULTS))
     print(
         f"valid: {overall['valid']:.3f} near_dup: {overall['near_dup']:.3f} "
-        f"off_topic: {overall['off_topic']:.3f} negation_acc: {overall['negation_acc']:.3f}"
+        f"off_topic: {overall['off_topic']:.3f} negation_acc: {overall['negation_acc']:.3f} "
+        + " ".join(f"{f}: {overall[f]:.3f}" for f in FAULTS)
     )
+
+
+def _fault_counts(
+    faults: Callable[[str, str, Sequence[str]], dict[str, bool]],
+    names: Sequence[str],
+    question: str,
+    opinions: Sequence[str],
+    shortlist: Sequence[str],
+    candidates: Sequence[str],
+    rejected: Sequence[Any],
+) -> dict[str, list[int]]:
+    """Per fault: [shortlisted with it, shortlisted, drawn samples with it, drawn samples]; the
+    drawn samples are the candidates and the rejected samples that have a complete sentence."""
+    from consensus_desktop.engine.cleaning import clean_candidate
+
+    drawn = [*candidates, *(t for r in rejected if (t := clean_candidate(r.text)))]
+    short = [faults(t, question, opinions) for t in shortlist]
+    every = [faults(t, question, opinions) for t in drawn]
+    return {
+        f: [sum(x[f] for x in short), len(short), sum(x[f] for x in every), len(every)]
+        for f in names
+    }
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sample_inputs import OPINIONS, QUESTION
 
-from consensus_desktop.engine.batch_generate import RawSample
+from consensus_desktop.engine.batch_generate import FIRST_PIECE, RawSample
 from consensus_desktop.engine.device_top_k import DeviceTopK
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.errors import (
@@ -21,8 +21,16 @@ from consensus_desktop.engine.errors import (
     UnsupportedArchitecture,
 )
 from consensus_desktop.engine.factory import ModelSpec, open_backend
-from consensus_desktop.engine.types import Candidate, GenerationReport, Progress, SamplingParams
-from consensus_desktop.prompts import JURY_FEW_SHOT, TRUNCATION_MARK
+from consensus_desktop.engine.types import (
+    PROMPT_SHARE,
+    Candidate,
+    GenerationReport,
+    Progress,
+    SamplingParams,
+)
+from consensus_desktop.pipeline import DEFAULT_TEMPLATE
+from consensus_desktop.prompts import JURY_FEW_SHOT, TEMPLATES, TRUNCATION_MARK
+from consensus_desktop.signable import first_person
 
 pytestmark = pytest.mark.model
 PARAMS = SamplingParams(max_tokens=24, seed=7)
@@ -58,6 +66,46 @@ def test_same_seeds_same_candidates_and_n_distinct(engine: Engine) -> None:
     assert progress and progress[-1].tokens_done <= progress[-1].token_budget
     other, _ = candidates(engine, 4, SamplingParams(max_tokens=24, seed=99))
     assert [c.text for c in other] != [c.text for c in first]
+
+
+def test_progress_shows_the_prompt_being_read_before_the_first_token(engine: Engine) -> None:
+    plan = JURY_FEW_SHOT.plan(QUESTION, OPINIONS, 2)
+    events = engine.generator.generate(
+        plan.prefix, plan.suffixes, [1, 2], SamplingParams(max_tokens=8)
+    )
+    progress = [e for e in events if isinstance(e, Progress)]
+    first = progress[0]  # after the first, short decode of the prompt
+    assert first.tokens_done == 0 and first.prompt_done == FIRST_PIECE < first.prompt_tokens
+    assert 0 < first.fraction < PROMPT_SHARE
+    read = [p.prompt_done for p in progress]
+    assert read == sorted(read) and read[-1] == first.prompt_tokens
+    fractions = [p.fraction for p in progress]
+    assert fractions == sorted(fractions) and fractions[-1] <= 1.0
+
+
+def test_samples_open_as_the_group_not_in_the_first_person(engine: Engine) -> None:
+    """Seeds 7-22 on the childcare opinions: three samples open with "I" unmasked, none masked;
+    samples that open otherwise are the same."""
+    from test_candidate_quality import CHILDCARE
+
+    opinions = [p["opinion"] for p in CHILDCARE["participants"]]
+    plan = TEMPLATES[DEFAULT_TEMPLATE].plan(CHILDCARE["question"], opinions, 5)
+    gen = engine.generator
+
+    def openings(group: bool) -> list[str]:
+        gen.open_as_group = group
+        try:
+            events = gen.generate(
+                plan.prefix, plan.suffixes, list(range(7, 23)), SamplingParams(5, seed=7), plan.stop
+            )
+            return [e.text.strip() for e in events if isinstance(e, RawSample)]
+        finally:
+            gen.open_as_group = True
+
+    free, group = openings(False), openings(True)
+    assert sum(first_person(t) for t in free) >= 2
+    assert not any(first_person(t) for t in group), group
+    assert {t for t in free if not first_person(t)} & set(group)
 
 
 def test_stop_strings_are_honoured(engine: Engine) -> None:

@@ -101,7 +101,7 @@ class GenerationScreen(Screen):
             }.get(item.name, item.name)
             self.stage.setText(f"{label}… {item.detail}".strip())
         elif isinstance(item, Progress):
-            self.bar.setValue(int(1000 * item.tokens_done / max(item.token_budget, 1)))
+            self.bar.setValue(int(1000 * item.fraction))
         elif isinstance(item, Candidate):
             self.list.addItem(item.text)
             self.list.scrollToBottom()
