@@ -443,7 +443,8 @@ class SessionStore:
             for i, c in enumerate(candidate_ids)
             for j, p in enumerate(participant_ids)
         ]
-        if any(not 1.0 <= r["agreement"] <= 7.0 for r in rows):  # what file_values accepts
+        values = [float(x) for row in agreement for x in row]
+        if any(not 1.0 <= x <= 7.0 for x in values):  # what file_values accepts
             raise ValueError("A predicted agreement must lie on the 1–7 scale.")
         with self.transaction():
             self.db.table("predictions").insert_all(rows)
