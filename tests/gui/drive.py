@@ -300,3 +300,38 @@ def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: 
         QTest.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
         snap("results-list")
         QTest.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+
+
+def button(screen: QWidget, text: str) -> QAbstractButton:
+    """The screen's button that reads ``text``."""
+    [found] = [b for b in screen.findChildren(QAbstractButton) if b.text() == text]
+    return found
+
+
+def click(widget: QWidget) -> None:
+    """A left click on ``widget`` (a button, say) as the mouse gives it."""
+    settle()
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+
+
+def click_menu_entry(opener: QWidget, entry: str) -> None:
+    """Click ``opener`` (a button with a menu), then the menu entry that reads ``entry``, as a
+    person does with the mouse (the menu runs its own event loop, so the second click is queued)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMenu
+
+    seen: list[str] = []
+
+    def pick() -> None:
+        menu = QApplication.activePopupWidget()
+        if not isinstance(menu, QMenu):
+            QTimer.singleShot(10, pick)
+            return
+        [action] = [a for a in menu.actions() if a.text() == entry]
+        seen.append(entry)
+        QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+    QTimer.singleShot(0, pick)
+    click(opener)
+    assert seen == [entry], "the menu did not open"
