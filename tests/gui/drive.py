@@ -335,3 +335,17 @@ def click_menu_entry(opener: QWidget, entry: str) -> None:
     QTimer.singleShot(0, pick)
     click(opener)
     assert seen == [entry], "the menu did not open"
+
+
+def fill(widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Into ``widget`` as the facilitator does: focus it, select what is there, type over it."""
+    widget.setFocus()
+    settle()
+    QTest.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_text(text)
+
+
+def new_session(win):  # type: ignore[no-untyped-def]
+    QTest.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # Ctrl+N
+    assert win.current is win.screens["setup"]
+    return win.current

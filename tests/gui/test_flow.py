@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-from drive import NAMES, OPINIONS, ctrl_enter, run_whole_session, settle, wait_until
+from drive import NAMES, OPINIONS, ctrl_enter, fill, new_session, run_whole_session, wait_until
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -151,22 +151,6 @@ def test_generation_can_be_cancelled_and_window_closed_mid_run(make_window) -> N
     wait_until(lambda: gen.list.count() >= 1)
     win.close()  # closing mid-generation is safe: the worker stops, the thread ends
     assert not win.ctx.engine.runner.worker_thread.isRunning()
-
-
-def fill(widget, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Into ``widget`` as the facilitator does: focus it, select what is there, type over it."""
-    from drive import type_text
-
-    widget.setFocus()
-    settle()
-    QTest.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    type_text(text)
-
-
-def new_session(win):  # type: ignore[no-untyped-def]
-    QTest.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # Ctrl+N
-    assert win.current is win.screens["setup"]
-    return win.current
 
 
 def test_bad_setup_input_is_explained_on_screen(window) -> None:  # type: ignore[no-untyped-def]
