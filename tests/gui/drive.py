@@ -349,3 +349,16 @@ def new_session(win):  # type: ignore[no-untyped-def]
     QTest.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # Ctrl+N
     assert win.current is win.screens["setup"]
     return win.current
+
+
+def click_row(view, row: int) -> None:  # type: ignore[no-untyped-def]
+    """A click on the list's row ``row``, as the facilitator picks it."""
+    item = view.item(row)
+    view.scrollToItem(item)
+    click_at(view.viewport(), view.visualItemRect(item).center())
+
+
+def click_at(widget: QWidget, pos) -> None:  # type: ignore[no-untyped-def]
+    settle()
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+    QApplication.processEvents()
