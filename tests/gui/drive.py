@@ -271,9 +271,9 @@ def question_round(win, snap=None, baseline: Callable[[int], None] | None = None
     wait_until(lambda: win.current is trade, GENERATION_MS)
     if snap:
         snap("tradeoffs-predicted")
-        trade.expert.click()
+        click(trade.expert)
         snap("tradeoffs-expert")
-        trade.expert.click()
+        click(trade.expert)
     ctrl_enter(win)  # the room rates the shortlist
     assert win.current is win.screens["rating"]
     pass_round(win, rate_shortlist, snap, "rating")

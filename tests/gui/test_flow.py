@@ -8,7 +8,17 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-from drive import NAMES, OPINIONS, ctrl_enter, fill, new_session, run_whole_session, wait_until
+from drive import (
+    NAMES,
+    OPINIONS,
+    click,
+    ctrl_enter,
+    fill,
+    focused,
+    new_session,
+    run_whole_session,
+    wait_until,
+)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -78,7 +88,7 @@ def test_rejected_samples_and_the_shortlist_rule_are_on_screen(window) -> None: 
     assert rule in screen.screening.text() and "1 sample(s) rejected" in screen.screening.text()
     assert "0 near-duplicate" in screen.screening.text()
     assert screen.rejected_button.text() == "Rejected samples (1)"
-    screen.rejected_button.click()
+    click(screen.rejected_button)
     item = screen.rejected_list.item(0).text()
     assert "about the opinions or participants" in item and META_STATEMENT in item
 
@@ -143,11 +153,11 @@ def test_generation_can_be_cancelled_and_window_closed_mid_run(make_window) -> N
     assert win.current is gen
     wait_until(lambda: gen.list.count() >= 1)
     started = time.monotonic()
-    gen.cancel()
+    QTest.keyClick(focused(), Qt.Key.Key_Escape)  # Esc cancels the run
     wait_until(lambda: gen.worker is None, 5000)
     assert time.monotonic() - started < 2
     assert "Cancelled" in gen.stage.text()
-    gen.start()
+    ctrl_enter(win)  # Write statements (Ctrl+Enter) again
     wait_until(lambda: gen.list.count() >= 1)
     win.close()  # closing mid-generation is safe: the worker stops, the thread ends
     assert not win.ctx.engine.runner.worker_thread.isRunning()

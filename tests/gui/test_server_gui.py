@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from drive import run_whole_session, show, wait_until
+from drive import click, run_whole_session, show, wait_until
 from llama_server import LlamaServer, free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -16,15 +16,16 @@ def test_server_dialog_lists_tests_and_reports_failures(qtbot, llama_server: Lla
 
     dialog = ServerDialog()
     qtbot.addWidget(dialog)
+    dialog.show()
     dialog.url.setText(f"http://127.0.0.1:{free_port()}/v1")
-    dialog.buttons["List models"].click()
+    click(dialog.buttons["List models"])
     wait_until(lambda: "Nothing answers" in dialog.status.text(), 10_000)
     assert dialog.buttons["Test connection"].isEnabled()  # the dialog never stays blocked
     dialog.url.setText(llama_server.url)
-    dialog.buttons["List models"].click()
+    click(dialog.buttons["List models"])
     wait_until(lambda: dialog.model.count() == 1 and "offers 1" in dialog.status.text(), 10_000)
     assert dialog.model.currentText() == "gemma-3-270m"
-    dialog.buttons["Test connection"].click()
+    click(dialog.buttons["Test connection"])
     wait_until(lambda: dialog.status.text().startswith("Connected"), 120_000)
     assert "gemma-3-270m" in dialog.status.text() and "Opinions are sent to" in dialog.status.text()
     dialog.reject()
