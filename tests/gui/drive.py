@@ -362,3 +362,21 @@ def click_at(widget: QWidget, pos) -> None:  # type: ignore[no-untyped-def]
     settle()
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
     QApplication.processEvents()
+
+
+def step_to(widget, value: int, down: Qt.Key = Qt.Key.Key_Down, up: Qt.Key = Qt.Key.Key_Up) -> None:  # type: ignore[no-untyped-def]
+    """A spin box or slider moved to ``value`` with the arrow keys: all the way down, then up."""
+    widget.setFocus()
+    settle()
+    for _ in range(widget.maximum() - widget.minimum()):
+        QTest.keyClick(widget, down)
+    for _ in range(value - widget.minimum()):
+        QTest.keyClick(widget, up)
+    assert widget.value() == value, (widget.value(), value)
+
+
+def rate(scale: QWidget, value: int) -> None:
+    """An agreement or quality scale answered with its number key."""
+    scale.setFocus()
+    settle()
+    QTest.keyClick(scale, str(value))

@@ -19,9 +19,11 @@ from drive import (
     key,
     new_session,
     pass_round,
+    rate,
     rate_shortlist,
     settle,
     setup_session,
+    step_to,
     type_text,
     visible_text,
     wait_until,
@@ -252,26 +254,26 @@ def test_duplicate_ranks_are_refused_with_a_sentence(window, no_dialogs) -> None
     enter(win)
     rows = rating.entry.rows
     for _, agree, _, _ in rows:
-        agree.set_value(5)
+        rate(agree, 5)
     ctrl_enter(win)  # no ranks at all is fine
     assert rating.stack.currentWidget() is rating.handoff
     enter(win)
     rows = rating.entry.rows
     for n, (_, agree, _, rank) in enumerate(rows):
-        agree.set_value(5)
-        rank.setValue(1 if n in (1, 3) else 0)
+        rate(agree, 5)
+        step_to(rank, 1 if n in (1, 3) else 0)
     enter(win)
     err = rating.error_label.text()
     assert "Statements 2 and 4 both have rank 1" in err, err
     assert QApplication.focusWidget() is rows[1][3]
     assert rating.stack.currentWidget() is rating.entry
     for n, (_, _, _, rank) in enumerate(rows):
-        rank.setValue(n + 1)
-    rows[0][1].set_value(None)
+        step_to(rank, n + 1)
+    rows[0][1].set_value(None)  # no key clears a scale: stands for an answer not given
     ctrl_enter(win)
     assert "agree with statement 1 first" in rating.error_label.text()
     assert QApplication.focusWidget() is rows[0][1]
-    rows[0][1].set_value(3)
+    rate(rows[0][1], 3)
     ctrl_enter(win)
     assert rating.stack.currentWidget() is rating.handoff
     assert win.ctx.session.store.db.table("rankings").count == 1
@@ -322,7 +324,7 @@ def test_an_unrated_statement_cannot_be_chosen_after_rating(window) -> None:  # 
     # labels stay the same whatever the slider and the ratings do
     assert {c.id: c.label for c in s.candidates} == labels_before
     for step in (0, 10, 20):
-        trade.slider.setValue(step)
+        step_to(trade.slider, step, Qt.Key.Key_Left, Qt.Key.Key_Right)
         winners = {st.winner for st in trade.analysis.stretches}
         assert all(trade.choosable[w] not in unrated for w in winners)
     # an unrated row cannot be selected, and choosing it directly is refused
@@ -349,7 +351,7 @@ def test_keyboard_enter_picks_library_results_and_confirms_complete_pages(window
     enter(win)  # plain Enter on the focused result picks it
     assert setup.question.text() == setup.results.currentItem().text()
     assert setup.statement.text()
-    setup.people.setPlainText("\n".join(NAMES))
+    fill(setup.people, "\n".join(NAMES))
     ctrl_enter(win)
     pass_round(win, lambda i: None)  # the introduction
     baseline = win.screens["baseline"]
