@@ -189,8 +189,12 @@ def tab() -> None:
 
 
 def setup_session(
-    win, question: str = "Should we lower the speed limit on roads?", snap=None
+    win,
+    question: str = "Should we lower the speed limit on roads?",
+    snap=None,
+    adjust: Callable[[QWidget], object] | None = None,
 ) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+N, the set-up typed in, ``adjust(setup_screen)`` for any settings, Ctrl+Enter."""
     QTest.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     s = win.screens["setup"]
     assert win.current is s
@@ -203,6 +207,8 @@ def setup_session(
     type_text("We should lower the speed limit on roads.")
     s.people.setFocus()
     type_text("\n".join(NAMES))
+    if adjust:
+        adjust(s)
     if snap:
         snap("setup")
     ctrl_enter(win)
@@ -283,8 +289,8 @@ def question_round(win, snap=None, baseline: Callable[[int], None] | None = None
     ctrl_enter(win)  # choose the top statement
 
 
-def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: ignore[no-untyped-def]
-    setup_session(win, snap=snap)
+def run_whole_session(win, snap=None, critique: bool = False, adjust=None) -> None:  # type: ignore[no-untyped-def]
+    setup_session(win, snap=snap, adjust=adjust)
     question_round(win, snap)
     if critique:
         assert win.current is win.screens["critique"]

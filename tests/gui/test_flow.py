@@ -15,6 +15,7 @@ from drive import (
     ctrl_enter,
     fill,
     focused,
+    key,
     new_session,
     run_whole_session,
     wait_until,
@@ -116,8 +117,13 @@ def test_choice_runs_on_real_ratings(window) -> None:  # type: ignore[no-untyped
 
 def test_critique_round_revises_and_rerates(window) -> None:  # type: ignore[no-untyped-def]
     win = window
-    win.screens["setup"].critique.setChecked(True)
-    run_whole_session(win, critique=True)
+
+    def tick_critique(setup) -> None:  # type: ignore[no-untyped-def]
+        setup.critique.setFocus()
+        key(" ")  # Space ticks the focused box
+        assert setup.critique.isChecked()
+
+    run_whole_session(win, critique=True, adjust=tick_critique)
     flow = win.ctx.session
     assert flow.rounds_done() == 2
     assert flow.selection()["text"].startswith("Revised: ")
@@ -125,7 +131,7 @@ def test_critique_round_revises_and_rerates(window) -> None:  # type: ignore[no-
 
 
 def test_resume_after_closing_mid_session(make_window) -> None:  # type: ignore[no-untyped-def]
-    from drive import key, pass_round, setup_session
+    from drive import pass_round, setup_session
 
     win = make_window()
     setup_session(win)
@@ -142,7 +148,7 @@ def test_resume_after_closing_mid_session(make_window) -> None:  # type: ignore[
 
 
 def test_generation_can_be_cancelled_and_window_closed_mid_run(make_window) -> None:  # type: ignore[no-untyped-def]
-    from drive import key, pass_round, setup_session, type_text
+    from drive import pass_round, setup_session, type_text
     from fakes import FakeEngine
 
     win = make_window(FakeEngine(delay=0.2))
@@ -191,7 +197,7 @@ def test_settings_are_saved_with_the_session(window) -> None:  # type: ignore[no
 
 
 def test_two_questions_in_one_session(window) -> None:  # type: ignore[no-untyped-def]
-    from drive import button, click, key, question_round
+    from drive import button, question_round
 
     win = window
     s = new_session(win)
