@@ -14,6 +14,7 @@ import pytest
 from drive import (
     button,
     click,
+    click_at,
     close_error_dialog,
     enter,
     focused,
@@ -155,5 +156,8 @@ def test_plenary_of_200_people_stays_readable(
     assert sum(screen.heatmap.topLevelItem(i).childCount() for i in range(20)) == 200
     window.resize(1400, 900)
     snap(window, "plenary-200-collapsed")
-    screen.heatmap.topLevelItem(3).setExpanded(True)
+    heat, table = screen.heatmap, screen.heatmap.topLevelItem(3)
+    click_at(heat.viewport(), heat.visualItemRect(table).center())  # the fourth table's row
+    QTest.keyClick(heat, Qt.Key.Key_Right)  # → opens it
+    assert table.isExpanded()
     snap(window, "plenary-200-table-open")
