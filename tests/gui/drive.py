@@ -386,3 +386,14 @@ def rate(scale: QWidget, value: int) -> None:
     scale.setFocus()
     settle()
     QTest.keyClick(scale, str(value))
+
+
+def zoom_to(win: QWidget, level: float) -> None:
+    """Ctrl+0, then Ctrl+= until the zoom is ``level`` (as the facilitator zooms)."""
+    from consensus_desktop.gui import style
+
+    QTest.keyClick(win, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    while style.zoom() < level:
+        QTest.keyClick(win, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert style.zoom() == level, style.zoom()
+    QApplication.processEvents()
