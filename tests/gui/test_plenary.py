@@ -161,3 +161,22 @@ def test_plenary_of_200_people_stays_readable(
     QTest.keyClick(heat, Qt.Key.Key_Right)  # → opens it
     assert table.isExpanded()
     snap(window, "plenary-200-table-open")
+
+
+@pytest.mark.parametrize("level", [1.5, 2.0])
+def test_the_plenary_screen_fits_at_zoom(
+    window: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, level: float
+) -> None:
+    from drive import zoom_to
+
+    files = [make_table(tmp_path, f"Table {k}", label=f"T{k}") for k in range(3)]
+    open_plenary(window, monkeypatch, files, "Zoomed plenary")
+    window.resize(1280, 800)
+    zoom_to(window, level)
+    try:
+        snap(window, f"zoom{round(level * 100)}-plenary")
+        width = window.minimumSizeHint().width()
+        print(f"plenary at {round(level * 100)}%: minimum width {width}")
+        assert width <= 1280, f"the plenary screen at {level:.0%} needs {width} px"
+    finally:
+        zoom_to(window, 1.0)
