@@ -68,7 +68,7 @@ class ModelManager(QDialog):
         row.addWidget(self.gpu_layers)
         row.addStretch(1)
         layout.addLayout(row)
-        row = FlowRow()  # wraps at a large zoom instead of widening the dialog
+        buttons = FlowRow()  # wraps at a large zoom instead of widening the dialog
         for text, slot in (
             ("Import .gguf from disk…", self.import_file),
             ("Download", self.download),
@@ -77,8 +77,8 @@ class ModelManager(QDialog):
         ):
             button = QPushButton(text)
             on_press(button.clicked, slot)
-            row.addWidget(button)
-        layout.addLayout(row)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
         self.job = DialogJob("model-files", self)
         self._messages = ("", "")
         self.refresh()
