@@ -23,8 +23,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests" / "gui"), str(ROOT / "tests")]  # drive, fakes, sample_inputs
 ZOOMED = (1.5, 2.0)
 ZOOMED_SIZE = (1280, 800)
-# "rating" is its facilitator page (after the hand-back); "start" last: it closes the session
-FACILITATOR_SCREENS = ("tradeoffs", "results", "rating", "setup", "start")
+# a pass-the-laptop step ("intro", "baseline", "opinions", "rating", "critique") is measured on
+# its facilitator page; "generation" while it writes (then cancelled, as Esc does); "start" last:
+# it closes the session
+PASS_STEPS = ("intro", "baseline", "opinions", "rating", "critique")
+FACILITATOR_SCREENS = (
+    "tradeoffs",
+    "results",
+    "intro",
+    "baseline",
+    "opinions",
+    "rating",
+    "critique",
+    "generation",
+    "setup",
+    "start",
+)
 
 
 def main() -> int:
@@ -117,13 +131,20 @@ def zoomed_screens(win, level: float, save) -> list[tuple[str, int]]:  # type: i
     style.apply_zoom(win)
     win.resize(*ZOOMED_SIZE)
     widths = []
+    gen = win.screens["generation"]
     for step in FACILITATOR_SCREENS:
         win.go_to(step)
-        if step == "rating":  # everyone has rated: the hand-back page, then the facilitator's
+        screen = win.current
+        if step in PASS_STEPS:  # the hand-back (or hand-over) page, then the facilitator's
             drive.facilitator_keys(win)
-            assert win.current.stack.currentWidget() is win.current.facilitator
+            assert screen.stack.currentWidget() is screen.facilitator
+        if step == "generation":  # caught while the model writes
+            drive.wait_until(lambda: gen.list.count() >= 1 or gen.worker is None)
         save(win, f"zoom{round(level * 100)}-{step}")
         widths.append((step, win.minimumSizeHint().width()))
+        if step == "generation":
+            gen.cancel()  # as Esc does; the run stops before the next screen
+            drive.wait_until(lambda: gen.worker is None)
     style._state["zoom"] = 1.0
     style.apply_zoom(win)
     return widths

@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from consensus_desktop.errors import ConsensusError, describe_os_error
 from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.signals import on_press
+from consensus_desktop.gui.widgets.flow_row import FlowRow
 from consensus_desktop.gui.worker import DialogJob, JobFactory
 from consensus_desktop.sft.adapter_file import check_adapter
 from consensus_desktop.sft.card import card_path
@@ -90,7 +90,7 @@ class AdapterDialog(QDialog):
         self.bar = QProgressBar()
         self.bar.setVisible(False)
         layout.addWidget(self.bar)
-        row = QHBoxLayout()
+        row = FlowRow()  # wraps at a large zoom instead of widening the dialog
         self.buttons: dict[str, QPushButton] = {}
         for key, text, slot in (
             ("learn", "&Learn from past sessions…", self.learn),

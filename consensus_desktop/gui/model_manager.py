@@ -24,6 +24,7 @@ from consensus_desktop.engine.errors import ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.signals import on_press
+from consensus_desktop.gui.widgets.flow_row import FlowRow
 from consensus_desktop.gui.worker import DialogJob, JobFactory
 from consensus_desktop.model_advice import recommend, recommendation_line, total_ram_gb
 from consensus_desktop.model_catalog import load_catalog
@@ -66,6 +67,8 @@ class ModelManager(QDialog):
         self.gpu_layers.setValue(-1)
         row.addWidget(self.gpu_layers)
         row.addStretch(1)
+        layout.addLayout(row)
+        buttons = FlowRow()  # wraps at a large zoom instead of widening the dialog
         for text, slot in (
             ("Import .gguf from disk…", self.import_file),
             ("Download", self.download),
@@ -74,8 +77,8 @@ class ModelManager(QDialog):
         ):
             button = QPushButton(text)
             on_press(button.clicked, slot)
-            row.addWidget(button)
-        layout.addLayout(row)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
         self.job = DialogJob("model-files", self)
         self._messages = ("", "")
         self.refresh()

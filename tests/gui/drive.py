@@ -189,8 +189,12 @@ def tab() -> None:
 
 
 def setup_session(
-    win, question: str = "Should we lower the speed limit on roads?", snap=None
+    win,
+    question: str = "Should we lower the speed limit on roads?",
+    snap=None,
+    adjust: Callable[[QWidget], object] | None = None,
 ) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+N, the set-up typed in, ``adjust(setup_screen)`` for any settings, Ctrl+Enter."""
     QTest.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     s = win.screens["setup"]
     assert win.current is s
@@ -203,6 +207,8 @@ def setup_session(
     type_text("We should lower the speed limit on roads.")
     s.people.setFocus()
     type_text("\n".join(NAMES))
+    if adjust:
+        adjust(s)
     if snap:
         snap("setup")
     ctrl_enter(win)
@@ -271,9 +277,9 @@ def question_round(win, snap=None, baseline: Callable[[int], None] | None = None
     wait_until(lambda: win.current is trade, GENERATION_MS)
     if snap:
         snap("tradeoffs-predicted")
-        trade.expert.click()
+        click(trade.expert)
         snap("tradeoffs-expert")
-        trade.expert.click()
+        click(trade.expert)
     ctrl_enter(win)  # the room rates the shortlist
     assert win.current is win.screens["rating"]
     pass_round(win, rate_shortlist, snap, "rating")
@@ -283,8 +289,8 @@ def question_round(win, snap=None, baseline: Callable[[int], None] | None = None
     ctrl_enter(win)  # choose the top statement
 
 
-def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: ignore[no-untyped-def]
-    setup_session(win, snap=snap)
+def run_whole_session(win, snap=None, critique: bool = False, adjust=None) -> None:  # type: ignore[no-untyped-def]
+    setup_session(win, snap=snap, adjust=adjust)
     question_round(win, snap)
     if critique:
         assert win.current is win.screens["critique"]
@@ -300,3 +306,94 @@ def run_whole_session(win, snap=None, critique: bool = False) -> None:  # type: 
         QTest.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
         snap("results-list")
         QTest.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+
+
+def button(screen: QWidget, text: str) -> QAbstractButton:
+    """The screen's button that reads ``text``."""
+    [found] = [b for b in screen.findChildren(QAbstractButton) if b.text() == text]
+    return found
+
+
+def click(widget: QWidget) -> None:
+    """A left click on ``widget`` (a button, say) as the mouse gives it."""
+    settle()
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+
+
+def click_menu_entry(opener: QWidget, entry: str) -> None:
+    """Click ``opener`` (a button with a menu), then the menu entry that reads ``entry``, as a
+    person does with the mouse (the menu runs its own event loop, so the second click is queued)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMenu
+
+    seen: list[str] = []
+
+    def pick() -> None:
+        menu = QApplication.activePopupWidget()
+        if not isinstance(menu, QMenu):
+            QTimer.singleShot(10, pick)
+            return
+        [action] = [a for a in menu.actions() if a.text() == entry]
+        seen.append(entry)
+        QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+    QTimer.singleShot(0, pick)
+    click(opener)
+    assert seen == [entry], "the menu did not open"
+
+
+def fill(widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Into ``widget`` as the facilitator does: focus it, select what is there, type over it."""
+    widget.setFocus()
+    settle()
+    QTest.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_text(text)
+
+
+def new_session(win):  # type: ignore[no-untyped-def]
+    QTest.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # Ctrl+N
+    assert win.current is win.screens["setup"]
+    return win.current
+
+
+def click_row(view, row: int) -> None:  # type: ignore[no-untyped-def]
+    """A click on the list's row ``row``, as the facilitator picks it."""
+    item = view.item(row)
+    view.scrollToItem(item)
+    click_at(view.viewport(), view.visualItemRect(item).center())
+
+
+def click_at(widget: QWidget, pos) -> None:  # type: ignore[no-untyped-def]
+    settle()
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+    QApplication.processEvents()
+
+
+def step_to(widget, value: int, down: Qt.Key = Qt.Key.Key_Down, up: Qt.Key = Qt.Key.Key_Up) -> None:  # type: ignore[no-untyped-def]
+    """A spin box or slider moved to ``value`` with the arrow keys: all the way down, then up."""
+    widget.setFocus()
+    settle()
+    for _ in range(widget.maximum() - widget.minimum()):
+        QTest.keyClick(widget, down)
+    for _ in range(value - widget.minimum()):
+        QTest.keyClick(widget, up)
+    assert widget.value() == value, (widget.value(), value)
+
+
+def rate(scale: QWidget, value: int) -> None:
+    """An agreement or quality scale answered with its number key."""
+    scale.setFocus()
+    settle()
+    QTest.keyClick(scale, str(value))
+
+
+def zoom_to(win: QWidget, level: float) -> None:
+    """Ctrl+0, then Ctrl+= until the zoom is ``level`` (as the facilitator zooms)."""
+    from consensus_desktop.gui import style
+
+    QTest.keyClick(win, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    while style.zoom() < level:
+        QTest.keyClick(win, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert style.zoom() == level, style.zoom()
+    QApplication.processEvents()

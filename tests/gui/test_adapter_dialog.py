@@ -9,7 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
+from drive import click, click_row
 from PySide6.QtCore import Qt, QThread
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog
 
 from consensus_desktop.engine.errors import GenerationCancelled
 from consensus_desktop.engine.gguf_header import read_gguf_header
@@ -47,34 +50,41 @@ def test_adapters_that_fit_are_chosen_and_others_refused(
     monkeypatch.setenv("CONSENSUS_DESKTOP_HOME", str(tmp_path / "home"))  # an empty adapters/
     folder = adapters_folder()
     dialog = AdapterDialog(default_model_path, "gemma", window)
+    dialog.show()
+    dialog.activateWindow()  # as exec() makes it: the window's own keys, not the main window's
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
     assert items(dialog) == [
         "No adapters yet: learn one from past sessions, or add an adapter file."
     ]
     outside = tmp_path / "usb"
     outside.mkdir()
+    picked: list[str] = []  # the open dialog's answers, in turn
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (picked.pop(0), ""))
+
+    def add(path: Path) -> None:  # Add adapter file…, the file picked in the open dialog
+        picked.append(str(path))
+        click(dialog.buttons["add"])
+        assert not picked
+
     good = small_adapter(default_model_path, outside / "jury.gguf")
-    dialog.add_file(str(good))
+    add(good)
     assert dialog.status.text() == "Added jury.gguf."
-    dialog.add_file(str(good))
+    add(good)
     assert "already exists" in dialog.status.text()
     other = other_models_adapter(outside / "smol.gguf")
-    dialog.add_file(str(other))
+    add(other)
     assert "smol.gguf" in dialog.status.text() and not (folder / "smol.gguf").exists()
     other_models_adapter(folder / "copied-by-hand.gguf")  # put there outside the app
-    dialog.refresh()
+    dialog.refresh()  # no button: the app refreshes the list itself (on opening, after a change)
     texts = items(dialog)
     assert texts[1].startswith("jury.gguf — no card")
     assert texts[0].startswith("copied-by-hand.gguf — ") and "llama" in texts[0]
     chosen: list[object] = []
     dialog.use_adapter.connect(chosen.append)
-    dialog.list.setCurrentRow(0)
-    dialog.use_selected()
+    click_row(dialog.list, 0)
+    click(dialog.buttons["use"])
     assert chosen == [] and "Choose an adapter made for the model in use" in dialog.status.text()
-    dialog.show()
-    dialog.activateWindow()  # as exec() makes it: the window's own keys, not the main window's
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
-    dialog.list.setCurrentRow(1)
-    dialog.list.setFocus()
+    click_row(dialog.list, 1)
     qtbot.keyClick(dialog.list, Qt.Key.Key_Return)  # keyboard first: Enter uses the selection
     assert chosen == [folder / "jury.gguf"] and dialog.job.worker is None
     server = AdapterDialog(None, "a server", window)
@@ -103,13 +113,22 @@ def fake_training(
     return job
 
 
-def test_learning_shows_progress_and_finishes(window, qtbot, default_model_path: Path) -> None:  # type: ignore[no-untyped-def]
+def learn(dialog, monkeypatch, sessions: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Learn from past sessions…, the session files picked in the open dialog."""
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (sessions, ""))
+    click(dialog.buttons["learn"])
+
+
+def test_learning_shows_progress_and_finishes(
+    window, qtbot, default_model_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from consensus_desktop.gui.adapter_dialog import AdapterDialog
 
     started = threading.Event()
     dialog = AdapterDialog(default_model_path, "gemma", window, learn=fake_training(started, 5))
+    dialog.show()
     seen: list[str] = []
-    dialog.learn(["a.sqlite", "b.sqlite"])
+    learn(dialog, monkeypatch, ["a.sqlite", "b.sqlite"])
     dialog.job.worker.item.connect(lambda _i: seen.append(dialog.status.text()))  # type: ignore[union-attr]
     assert dialog.buttons["cancel"].isEnabled() and not dialog.buttons["learn"].isEnabled()
     qtbot.waitUntil(lambda: dialog.job.worker is None, timeout=10_000)
@@ -119,21 +138,27 @@ def test_learning_shows_progress_and_finishes(window, qtbot, default_model_path:
     dialog.accept()
 
 
-def test_cancel_and_closing_stop_the_training(window, qtbot, default_model_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_and_closing_stop_the_training(
+    window, qtbot, default_model_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from consensus_desktop.gui.adapter_dialog import AdapterDialog
 
     started = threading.Event()
     dialog = AdapterDialog(
         default_model_path, "gemma", window, learn=fake_training(started, 10_000)
     )
-    dialog.learn(["a.sqlite"])
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    learn(dialog, monkeypatch, ["a.sqlite"])
     qtbot.waitUntil(started.is_set, timeout=5000)
-    dialog.buttons["cancel"].click()
+    click(dialog.buttons["cancel"])
     qtbot.waitUntil(lambda: dialog.job.worker is None, timeout=10_000)
     assert dialog.status.text().startswith("Training cancelled; the finished steps are kept")
     started.clear()
-    dialog.learn(["a.sqlite"])
+    learn(dialog, monkeypatch, ["a.sqlite"])
     qtbot.waitUntil(started.is_set, timeout=5000)
     assert "training" in running_threads()
-    dialog.reject()  # Esc or the close button: the thread does not outlive the dialog
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)  # Esc: the thread does not outlive the dialog
+    assert not dialog.isVisible()
     assert "training" not in running_threads() and dialog.job.runner is None

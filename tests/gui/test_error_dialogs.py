@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from drive import (
     OPINIONS,
     close_error_dialog,
@@ -18,6 +19,7 @@ from drive import (
     wait_until,
 )
 from fakes import FakeEngine
+from PySide6.QtWidgets import QFileDialog
 
 from consensus_desktop import paths
 from consensus_desktop.errors import ServerError
@@ -86,26 +88,37 @@ def test_a_model_that_does_not_load_is_a_dialog_and_the_old_one_stays(window: An
 
 
 def test_a_save_into_a_missing_folder_is_a_dialog_then_a_save_works(
-    window: Any, tmp_path: Path
+    window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from drive import run_whole_session
+    from drive import button, click, run_whole_session
 
     run_whole_session(window)
-    results = window.screens["results"]
+    save = button(window.screens["results"], "Save report…")
+    answers: list[str] = []  # the save dialog's answers, in turn
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (answers.pop(0), ""))
     missing = tmp_path / "missing" / "r.html"
-    assert results.save_report(missing) is None
+    answers.append(str(missing))
+    click(save)
     assert close_error_dialog() == (
         "Could not save",
         f"The folder {missing.parent} does not exist.",
     )
-    assert results.save_report(tmp_path / "r.html") == tmp_path / "r.html"
+    assert not missing.parent.exists()
+    answers.append(str(tmp_path / "r.html"))
+    click(save)
+    assert not answers and (tmp_path / "r.html").exists()
+    assert window.statusBar().currentMessage() == f"Report saved to {tmp_path / 'r.html'}"
 
 
-def test_importing_a_file_that_is_no_session_is_a_dialog(window: Any, tmp_path: Path) -> None:
+def test_importing_a_file_that_is_no_session_is_a_dialog(
+    window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drive import button, click
+
     bad = tmp_path / "notes.sqlite"
     bad.write_text("shopping list", encoding="utf-8")
-    start = window.screens["start"]
-    start.import_file(str(bad))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    click(button(window.screens["start"], "Import a session file…"))
     title, text = close_error_dialog()
     assert title == "Could not import" and "notes.sqlite" in text
     assert window.ctx.store.sessions() == []

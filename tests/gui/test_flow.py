@@ -8,10 +8,27 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-from drive import NAMES, OPINIONS, ctrl_enter, run_whole_session, wait_until
+from drive import (
+    NAMES,
+    OPINIONS,
+    click,
+    ctrl_enter,
+    fill,
+    focused,
+    key,
+    new_session,
+    run_whole_session,
+    wait_until,
+)
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 
-def test_whole_session_from_setup_to_export(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_whole_session_from_setup_to_export(window, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from drive import click_menu_entry
+    from PySide6.QtWidgets import QFileDialog
+
     win = window
     run_whole_session(win)
     flow = win.ctx.session
@@ -22,16 +39,37 @@ def test_whole_session_from_setup_to_export(window, tmp_path: Path) -> None:  # 
     sel = flow.selection()
     assert sel is not None and sel["text"]
     results = win.screens["results"]
-    out = results.export_file(tmp_path / "session.sqlite")
+    saves = [str(tmp_path / "session.sqlite"), str(tmp_path / "anon.sqlite")]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (saves.pop(0), ""))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path / "csv"))
+    (tmp_path / "csv").mkdir()
+    said: list[str] = []
+
+    def read_and_close() -> None:  # this entry says where the file went; Enter closes that
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(10, read_and_close)
+            return
+        said.append(box.text())
+        QTest.keyClick(box, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, read_and_close)
+    click_menu_entry(results.export_button, "Session file… (Ctrl+E)")
+    assert len(saves) == 1  # the save dialog was asked
+    assert said == [f"The session file was saved to:\n{tmp_path / 'session.sqlite'}"]
+    out = tmp_path / "session.sqlite"
     exported = sqlite_utils.Database(out)
     assert exported["ratings"].count == 4 * 4  # 4 people x shortlist of 4
     assert exported["baseline_ratings"].count == 4
     assert exported["rankings"].count == 4
     assert exported["selections"].count >= 1
-    anon = results.export_anonymised(tmp_path / "anon.sqlite")
+    click_menu_entry(results.export_button, "Anonymised session file…")
+    assert saves == []
+    anon = tmp_path / "anon.sqlite"
     dump = "\n".join(sqlite_utils.Database(anon).conn.iterdump())
     assert not any(name in dump for name in NAMES)
-    folder = results.export_csv(tmp_path / "csv")
+    click_menu_entry(results.export_button, "CSV files…")
+    folder = tmp_path / "csv"
     assert (folder / "votes.csv").exists() and (folder / "ratings.csv").exists()
     # the projector shows the chosen statement and never a name or an opinion
     proj = win.ctx.projector
@@ -51,7 +89,7 @@ def test_rejected_samples_and_the_shortlist_rule_are_on_screen(window) -> None: 
     assert rule in screen.screening.text() and "1 sample(s) rejected" in screen.screening.text()
     assert "0 near-duplicate" in screen.screening.text()
     assert screen.rejected_button.text() == "Rejected samples (1)"
-    screen.rejected_button.click()
+    click(screen.rejected_button)
     item = screen.rejected_list.item(0).text()
     assert "about the opinions or participants" in item and META_STATEMENT in item
 
@@ -79,8 +117,13 @@ def test_choice_runs_on_real_ratings(window) -> None:  # type: ignore[no-untyped
 
 def test_critique_round_revises_and_rerates(window) -> None:  # type: ignore[no-untyped-def]
     win = window
-    win.screens["setup"].critique.setChecked(True)
-    run_whole_session(win, critique=True)
+
+    def tick_critique(setup) -> None:  # type: ignore[no-untyped-def]
+        setup.critique.setFocus()
+        key(" ")  # Space ticks the focused box
+        assert setup.critique.isChecked()
+
+    run_whole_session(win, critique=True, adjust=tick_critique)
     flow = win.ctx.session
     assert flow.rounds_done() == 2
     assert flow.selection()["text"].startswith("Revised: ")
@@ -88,7 +131,7 @@ def test_critique_round_revises_and_rerates(window) -> None:  # type: ignore[no-
 
 
 def test_resume_after_closing_mid_session(make_window) -> None:  # type: ignore[no-untyped-def]
-    from drive import key, pass_round, setup_session
+    from drive import pass_round, setup_session
 
     win = make_window()
     setup_session(win)
@@ -105,7 +148,7 @@ def test_resume_after_closing_mid_session(make_window) -> None:  # type: ignore[
 
 
 def test_generation_can_be_cancelled_and_window_closed_mid_run(make_window) -> None:  # type: ignore[no-untyped-def]
-    from drive import key, pass_round, setup_session, type_text
+    from drive import pass_round, setup_session, type_text
     from fakes import FakeEngine
 
     win = make_window(FakeEngine(delay=0.2))
@@ -116,11 +159,11 @@ def test_generation_can_be_cancelled_and_window_closed_mid_run(make_window) -> N
     assert win.current is gen
     wait_until(lambda: gen.list.count() >= 1)
     started = time.monotonic()
-    gen.cancel()
+    QTest.keyClick(focused(), Qt.Key.Key_Escape)  # Esc cancels the run
     wait_until(lambda: gen.worker is None, 5000)
     assert time.monotonic() - started < 2
     assert "Cancelled" in gen.stage.text()
-    gen.start()
+    ctrl_enter(win)  # Write statements (Ctrl+Enter) again
     wait_until(lambda: gen.list.count() >= 1)
     win.close()  # closing mid-generation is safe: the worker stops, the thread ends
     assert not win.ctx.engine.runner.worker_thread.isRunning()
@@ -128,42 +171,42 @@ def test_generation_can_be_cancelled_and_window_closed_mid_run(make_window) -> N
 
 def test_bad_setup_input_is_explained_on_screen(window) -> None:  # type: ignore[no-untyped-def]
     win = window
-    win.go_to("setup")
-    s = win.screens["setup"]
-    s.question.setText("Should we?")
-    s.people.setPlainText("Ann\nBen")
-    s.confirm()
+    s = new_session(win)
+    fill(s.question, "Should we?")
+    fill(s.people, "Ann\nBen")
+    ctrl_enter(win)
     assert win.current is s and "3 to 12 participants" in s.error_label.text()
-    s.people.setPlainText("Ann\nBen\nann")
-    s.confirm()
+    fill(s.people, "Ann\nBen\nann")
+    ctrl_enter(win)
     assert "same pseudonym" in s.error_label.text()
 
 
 def test_settings_are_saved_with_the_session(window) -> None:  # type: ignore[no-untyped-def]
     win = window
-    win.go_to("setup")
-    s = win.screens["setup"]
-    s.question.setText("Should we?")
-    s.people.setPlainText("\n".join(NAMES))
-    s.alpha.setCurrentIndex(3)
-    s.n.setValue(6)
-    s.confirm()
+    s = new_session(win)
+    fill(s.question, "Should we?")
+    fill(s.people, "\n".join(NAMES))
+    s.alpha.setFocus()
+    for _ in range(3):  # the fourth ranking in the list
+        QTest.keyClick(s.alpha, Qt.Key.Key_Down)
+    assert s.alpha.currentIndex() == 3
+    fill(s.n, "6")
+    ctrl_enter(win)
     raw = json.loads(win.ctx.session.row["settings"])
     assert raw["alpha"] == "inf" and raw["n_candidates"] == 6
 
 
 def test_two_questions_in_one_session(window) -> None:  # type: ignore[no-untyped-def]
-    from drive import key, question_round
+    from drive import button, question_round
 
     win = window
-    win.go_to("setup")
-    s = win.screens["setup"]
-    s.question.setText("Should we plant more trees?")
-    s.statement.setText("We should plant more trees.")
-    s.add_question()
-    s.question.setText("Should we lower the speed limit on roads?")
-    s.people.setPlainText("\n".join(NAMES))
-    s.confirm()
+    s = new_session(win)
+    fill(s.question, "Should we plant more trees?")
+    fill(s.statement, "We should plant more trees.")
+    click(button(s, "Add another question (Ctrl+Shift+A)"))
+    fill(s.question, "Should we lower the speed limit on roads?")
+    fill(s.people, "\n".join(NAMES))
+    ctrl_enter(win)
     flow = win.ctx.session
     assert [q["text"] for q in flow.questions] == [
         "Should we plant more trees?",

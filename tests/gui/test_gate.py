@@ -8,6 +8,7 @@ import pytest
 from drive import (
     NAMES,
     OPINIONS,
+    click,
     ctrl_enter,
     enter,
     facilitator_keys,
@@ -219,7 +220,7 @@ def test_no_facilitator_message_on_private_pages(window, monkeypatch) -> None:  
     pass_round(win, lambda i: key("4"))
     facilitator_keys(win)
     monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: "Eve")
-    opinions.late_button.click()
+    click(opinions.late_button)
     assert "Eve joins the session" in win.statusBar().currentMessage()
     ctrl_enter(win)  # back to the hand-over page for Ann
     assert page(opinions) == "handoff" and win.statusBar().currentMessage() == ""

@@ -9,15 +9,21 @@ import pytest
 from drive import (
     NAMES,
     OPINIONS,
+    click,
     ctrl_enter,
     enter,
     facilitator_keys,
+    fill,
     focused,
     hand_back,
     key,
+    new_session,
     pass_round,
+    rate,
     rate_shortlist,
+    settle,
     setup_session,
+    step_to,
     type_text,
     visible_text,
     wait_until,
@@ -83,7 +89,7 @@ def test_participant_three_cannot_reach_participant_ones_opinion(window, no_dial
     facilitator_keys(win)
     assert screen.stack.currentWidget() is screen.facilitator
     assert not screen.extra_buttons[0].isEnabled()
-    screen.correct()  # even called directly: no dialog while someone is still to answer
+    click(screen.extra_buttons[0])  # even clicked greyed out: no dialog while someone is to answer
     assert OPINIONS[0] not in visible_text(win)
     assert "Dee" in screen.fac_status.text()
     ctrl_enter(win)  # back to the hand-over
@@ -133,7 +139,7 @@ def test_correcting_an_opinion_after_the_hand_back(window, no_dialogs) -> None: 
     assert screen.extra_buttons[0].isEnabled()
     no_dialogs["choose"].append("Ann")
     no_dialogs["ask_text"].append("Lower limits save lives near schools.")
-    screen.extra_buttons[0].click()
+    click(screen.extra_buttons[0])
     flow = win.ctx.session
     assert flow.opinions()[flow.participants[0]["id"]] == "Lower limits save lives near schools."
     kinds = [e["kind"] for e in flow.store.db.table("events").rows]
@@ -149,7 +155,7 @@ def test_recovery_absent_late_regenerate_edit_undo(window, no_dialogs) -> None: 
     facilitator_keys(win)
     assert baseline.stack.currentWidget() is baseline.facilitator
     no_dialogs["choose"].append("Dee — present: mark absent")
-    baseline.absent_button.click()
+    click(baseline.absent_button)
     assert "Absent: Dee" in baseline.fac_status.text()
     assert "0 of 3 done" in baseline.progress.text()  # as the facilitator page says
     ctrl_enter(win)
@@ -159,7 +165,7 @@ def test_recovery_absent_late_regenerate_edit_undo(window, no_dialogs) -> None: 
     opinions = win.screens["opinions"]
     facilitator_keys(win)
     no_dialogs["ask_text"].append("Eve")
-    opinions.late_button.click()
+    click(opinions.late_button)
     ctrl_enter(win)
     assert "0 of 4 done" in opinions.progress.text()
     for i in range(3):
@@ -185,7 +191,7 @@ def test_recovery_absent_late_regenerate_edit_undo(window, no_dialogs) -> None: 
     assert flow.scores().names == ["Ann", "Ben", "Cai", "Eve"]
     assert "Dee" in visible_text(win)  # said on screen: scored for those present
     # regenerate: new statements join the old ones in the same round
-    trade.regenerate_button.click()
+    click(trade.regenerate_button)
     wait_until(lambda: win.current is trade)
     assert len(flow.scores().candidates) == 2 * n and flow.rounds_done() == 1
     runs = list(flow.store.db.table("generation_runs").rows)
@@ -194,7 +200,7 @@ def test_recovery_absent_late_regenerate_edit_undo(window, no_dialogs) -> None: 
     target = flow.shortlist()[0]
     trade.select_candidate(target.id)
     no_dialogs["ask_text"].append("We support lower limits near schools and homes.")
-    trade.edit_button.click()
+    click(trade.edit_button)
     cands = flow.scores().candidates
     edited = next(c for c in cands if c.edited_from == target.id)
     assert edited.label == target.label + "′" and target.id not in {c.id for c in cands}
@@ -211,7 +217,7 @@ def test_recovery_absent_late_regenerate_edit_undo(window, no_dialogs) -> None: 
     # the facilitator undoes the last rating (Eve pressed the wrong keys)
     facilitator_keys(win)
     no_dialogs["confirm"].append(True)
-    rating.undo_button.click()
+    click(rating.undo_button)
     eve = flow.present[-1]["id"]
     assert eve not in flow.raters()
     ctrl_enter(win)  # back to the hand-over: Eve again
@@ -248,26 +254,26 @@ def test_duplicate_ranks_are_refused_with_a_sentence(window, no_dialogs) -> None
     enter(win)
     rows = rating.entry.rows
     for _, agree, _, _ in rows:
-        agree.set_value(5)
+        rate(agree, 5)
     ctrl_enter(win)  # no ranks at all is fine
     assert rating.stack.currentWidget() is rating.handoff
     enter(win)
     rows = rating.entry.rows
     for n, (_, agree, _, rank) in enumerate(rows):
-        agree.set_value(5)
-        rank.setValue(1 if n in (1, 3) else 0)
+        rate(agree, 5)
+        step_to(rank, 1 if n in (1, 3) else 0)
     enter(win)
     err = rating.error_label.text()
     assert "Statements 2 and 4 both have rank 1" in err, err
     assert QApplication.focusWidget() is rows[1][3]
     assert rating.stack.currentWidget() is rating.entry
     for n, (_, _, _, rank) in enumerate(rows):
-        rank.setValue(n + 1)
-    rows[0][1].set_value(None)
+        step_to(rank, n + 1)
+    rows[0][1].set_value(None)  # no key clears a scale: stands for an answer not given
     ctrl_enter(win)
     assert "agree with statement 1 first" in rating.error_label.text()
     assert QApplication.focusWidget() is rows[0][1]
-    rows[0][1].set_value(3)
+    rate(rows[0][1], 3)
     ctrl_enter(win)
     assert rating.stack.currentWidget() is rating.handoff
     assert win.ctx.session.store.db.table("rankings").count == 1
@@ -295,7 +301,7 @@ def test_slider_reaches_the_three_marks_from_the_keyboard(window) -> None:  # ty
     assert math.isinf(trade.alpha)
     # plain words by default, the expert figures one click away
     assert "α" not in trade.alpha_text.text() and trade.table.isColumnHidden(2)
-    trade.expert.click()
+    click(trade.expert)
     assert "α = ∞" in trade.alpha_text.text() and not trade.table.isColumnHidden(2)
     assert "Price of fairness" in trade.summary.text()
 
@@ -318,7 +324,7 @@ def test_an_unrated_statement_cannot_be_chosen_after_rating(window) -> None:  # 
     # labels stay the same whatever the slider and the ratings do
     assert {c.id: c.label for c in s.candidates} == labels_before
     for step in (0, 10, 20):
-        trade.slider.setValue(step)
+        step_to(trade.slider, step, Qt.Key.Key_Left, Qt.Key.Key_Right)
         winners = {st.winner for st in trade.analysis.stretches}
         assert all(trade.choosable[w] not in unrated for w in winners)
     # an unrated row cannot be selected, and choosing it directly is refused
@@ -345,7 +351,7 @@ def test_keyboard_enter_picks_library_results_and_confirms_complete_pages(window
     enter(win)  # plain Enter on the focused result picks it
     assert setup.question.text() == setup.results.currentItem().text()
     assert setup.statement.text()
-    setup.people.setPlainText("\n".join(NAMES))
+    fill(setup.people, "\n".join(NAMES))
     ctrl_enter(win)
     pass_round(win, lambda i: None)  # the introduction
     baseline = win.screens["baseline"]
@@ -445,7 +451,7 @@ def test_results_list_and_a_critique_round_decided_on_the_result_screen(window, 
     assert results.tabs.currentWidget() is results.every
     # the room wants another go: a critique round from here, not from the set-up
     no_dialogs["confirm"].append(True)
-    next(b for b in results.findChildren(QAbstractButton) if "Critique" in b.text()).click()
+    click(next(b for b in results.findChildren(QAbstractButton) if "Critique" in b.text()))
     assert win.current is win.screens["critique"]
     pass_round(win, lambda i: type_text("Say who pays for it."))
     wait_until(lambda: win.current is win.screens["tradeoffs"])
@@ -464,12 +470,11 @@ def test_results_list_and_a_critique_round_decided_on_the_result_screen(window, 
 
 def test_intro_text_is_editable_stored_and_consent_recorded(window) -> None:  # type: ignore[no-untyped-def]
     win = window
-    win.go_to("setup")
-    s = win.screens["setup"]
-    s.question.setText("Should we plant more trees?")
-    s.people.setPlainText("\n".join(NAMES))
-    s.intro.setPlainText("Welcome to the tree jury. Nothing leaves this laptop.")
-    s.confirm()
+    s = new_session(win)
+    fill(s.question, "Should we plant more trees?")
+    fill(s.people, "\n".join(NAMES))
+    fill(s.intro, "Welcome to the tree jury. Nothing leaves this laptop.")
+    ctrl_enter(win)
     intro = win.screens["intro"]
     assert win.current is intro
     enter(win)
@@ -477,7 +482,7 @@ def test_intro_text_is_editable_stored_and_consent_recorded(window) -> None:  # 
     enter(win)  # Ann agrees
     enter(win)
     decline = next(b for b in intro.entry.findChildren(QAbstractButton) if "not want" in b.text())
-    decline.click()  # Ben does not take part
+    click(decline)  # Ben does not take part
     for _ in range(2):
         enter(win)
         enter(win)
@@ -491,12 +496,14 @@ def test_intro_text_is_editable_stored_and_consent_recorded(window) -> None:  # 
     assert "Ben" not in win.screens["baseline"].handoff_title.text()
 
 
-def test_rehearsal_is_labelled_and_kept_out_of_research_data(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_rehearsal_is_labelled_and_kept_out_of_research_data(window, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog
+
     from consensus_desktop.reward.session_data import conversations_from_sessions
 
     win = window
     start = win.screens["start"]
-    next(b for b in start.findChildren(QAbstractButton) if "Rehearse" in b.text()).click()
+    click(next(b for b in start.findChildren(QAbstractButton) if "Rehearse" in b.text()))
     wait_until(lambda: win.current is win.screens["tradeoffs"])
     flow = win.ctx.session
     assert flow.settings.rehearsal and flow.name.startswith("REHEARSAL")
@@ -507,9 +514,17 @@ def test_rehearsal_is_labelled_and_kept_out_of_research_data(window, tmp_path) -
     pass_round(win, rate_shortlist)
     ctrl_enter(win)
     wait_until(lambda: win.current is win.screens["results"])
-    out = win.screens["results"].export_file(tmp_path / "rehearsal.sqlite")
+    out = tmp_path / "rehearsal.sqlite"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    said: list[str] = []  # the box that says where the file went
+    monkeypatch.setattr(dialogs, "inform", lambda parent, title, text: said.append(text))
+    settle()
+    QTest.keyClick(focused(), Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # Ctrl+E
+    assert out.exists() and said == [f"The session file was saved to:\n{out}"]
     assert conversations_from_sessions([out]) == []  # rated, but never training data
-    win.go_to("start")
+    settle()
+    QTest.keyClick(focused(), Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)  # Start page
+    assert win.current is win.screens["start"]
     assert not win.rehearsal_banner.isVisible()
 
 
@@ -521,7 +536,7 @@ def test_a_regeneration_asked_for_survives_closing_the_app(make_window) -> None:
     pass_round(win, lambda i: key("4"))
     pass_round(win, lambda i: type_text(OPINIONS[i]))
     wait_until(lambda: win.current is win.screens["tradeoffs"])
-    win.screens["tradeoffs"].regenerate_button.click()
+    click(win.screens["tradeoffs"].regenerate_button)
     assert win.current is win.screens["generation"]
     win.close()  # before the new statements are written
     again = make_window()

@@ -98,7 +98,14 @@ def test_locked_library_is_reported_not_replaced(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("library.unusable-*"))
 
 
-def test_start_page_import_refuses_a_hostile_file_on_screen(window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_start_page_import_refuses_a_hostile_file_on_screen(
+    window, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from drive import settle
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QFileDialog
+
     hostile = tmp_path / "hostile.sqlite"
     store = SessionStore(tmp_path / "elsewhere.sqlite")
     store.create_session("Theirs")
@@ -114,8 +121,9 @@ def test_start_page_import_refuses_a_hostile_file_on_screen(window, tmp_path: Pa
         "SELECT x FROM n"
     )
     conn.close()
-    start = window.screens["start"]
-    start.import_file(str(hostile))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(hostile), ""))
+    settle()
+    QTest.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)  # Import… (Ctrl+O)
     title, text = close_error_dialog()
     assert title == "Could not import" and "hostile.sqlite contains a view, 'forever'" in text
     assert window.ctx.store.sessions() == []

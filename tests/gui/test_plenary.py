@@ -11,8 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from drive import close_error_dialog, pass_round, rate_shortlist, show, wait_until
+from drive import (
+    button,
+    click,
+    click_at,
+    close_error_dialog,
+    enter,
+    focused,
+    pass_round,
+    rate_shortlist,
+    settle,
+    show,
+    wait_until,
+)
 from fakes import FakeEngine, FakeReward
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "unit"))
 from test_assembly_ballots import rate_on_table_laptop
@@ -22,10 +37,20 @@ from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens import plenary as plenary_screen
 
 
+def new_plenary_keys(win: Any) -> None:
+    """Session ▸ New plenary from table files… by its shortcut, Ctrl+Shift+P."""
+    settle()
+    QTest.keyClick(
+        focused(),
+        Qt.Key.Key_P,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+
+
 def open_plenary(win: Any, monkeypatch: pytest.MonkeyPatch, files: list[Path], name: str) -> Any:
     monkeypatch.setattr(plenary_screen, "pick_files", lambda *a: [str(f) for f in files])
     monkeypatch.setattr(dialogs, "ask_text", lambda *a, **k: name)
-    win.new_plenary()
+    new_plenary_keys(win)
     screen = win.screens["plenary"]
     wait_until(lambda: win.current is screen and screen.heatmap.topLevelItemCount() > 0)
     return screen
@@ -45,9 +70,12 @@ def rate_in_app(qtbot: Any, ballot: Path, library: Path) -> Path:
     win = MainWindow(store=store, engine_host=host, load_model=False)
     qtbot.addWidget(win)
     show(qtbot, win)
-    win.screens["start"].import_file(str(ballot))
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(ballot), ""))
+    click(button(win.screens["start"], "Import a session file…"))
+    monkeypatch.undo()
     [row] = store.sessions()
-    win.open_session(row.id)
+    enter(win)  # the imported ballot is selected in the start page's list: Enter opens it
     assert win.current is win.screens["rating"]
     pass_round(win, rate_shortlist)
     out = library.with_name(f"rated-{ballot.name}")
@@ -73,7 +101,7 @@ def test_plenary_end_to_end_with_ballots(
     ]
     # a bad set is refused with one sentence in a dialog, nothing recorded
     monkeypatch.setattr(plenary_screen, "pick_files", lambda *a: [str(tables[0])] * 2)
-    window.new_plenary()
+    new_plenary_keys(window)
     assert close_error_dialog() == (
         "Cannot start the plenary",
         "Table A.sqlite is given twice: give each table's file once.",
@@ -93,7 +121,7 @@ def test_plenary_end_to_end_with_ballots(
     ballots = tmp_path / "ballots"
     ballots.mkdir()
     monkeypatch.setattr(plenary_screen, "pick_folder", lambda *a: str(ballots))
-    screen.export_ballots()
+    click(button(screen, "Export ballots…"))
     written = sorted(p.name for p in ballots.iterdir())
     assert written == ["ballot-A.sqlite", "ballot-B.sqlite", "ballot-C.sqlite"]
     rated = [
@@ -105,13 +133,13 @@ def test_plenary_end_to_end_with_ballots(
     rated.append(rate_in_app(qtbot, ballots / written[2], laptop_c / "library.sqlite"))
     window.activateWindow()
     monkeypatch.setattr(plenary_screen, "pick_files", lambda *a: [str(f) for f in rated])
-    screen.import_ballots()
+    click(button(screen, "Import rated ballots…"))
     assert "Schulze winner over all ballots" in screen.results_label.toPlainText()
     assert "A: mean 6.0" in screen.results_label.toPlainText()
     assert "C: mean" in screen.results_label.toPlainText()
     assert "C: mean nan" not in screen.results_label.toPlainText()  # rated in the app's own flow
     snap(window, "plenary-results")
-    screen.import_ballots()  # again: nothing new, same results
+    click(button(screen, "Import rated ballots…"))  # again: nothing new, same results
     assert "A: mean 6.0" in screen.results_label.toPlainText()
     assert not screen.error_label.isVisible()
 
@@ -128,5 +156,27 @@ def test_plenary_of_200_people_stays_readable(
     assert sum(screen.heatmap.topLevelItem(i).childCount() for i in range(20)) == 200
     window.resize(1400, 900)
     snap(window, "plenary-200-collapsed")
-    screen.heatmap.topLevelItem(3).setExpanded(True)
+    heat, table = screen.heatmap, screen.heatmap.topLevelItem(3)
+    click_at(heat.viewport(), heat.visualItemRect(table).center())  # the fourth table's row
+    QTest.keyClick(heat, Qt.Key.Key_Right)  # → opens it
+    assert table.isExpanded()
     snap(window, "plenary-200-table-open")
+
+
+@pytest.mark.parametrize("level", [1.5, 2.0])
+def test_the_plenary_screen_fits_at_zoom(
+    window: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, level: float
+) -> None:
+    from drive import zoom_to
+
+    files = [make_table(tmp_path, f"Table {k}", label=f"T{k}") for k in range(3)]
+    open_plenary(window, monkeypatch, files, "Zoomed plenary")
+    window.resize(1280, 800)
+    zoom_to(window, level)
+    try:
+        snap(window, f"zoom{round(level * 100)}-plenary")
+        width = window.minimumSizeHint().width()
+        print(f"plenary at {round(level * 100)}%: minimum width {width}")
+        assert width <= 1280, f"the plenary screen at {level:.0%} needs {width} px"
+    finally:
+        zoom_to(window, 1.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from drive import run_whole_session, show, wait_until
+from drive import run_whole_session, show, step_to, wait_until
 
 pytestmark = pytest.mark.model
 
@@ -23,10 +23,7 @@ def test_whole_session_on_the_default_model(qtbot, tmp_path: Path) -> None:  # t
     # the small default model is named as such, and as rough
     assert "Gemma 3 270M" in win.model_status.text() and "rough" in win.model_status.text()
     assert win.screens["start"].model_note.isVisible()
-    setup = win.screens["setup"]
-    setup.n.setValue(4)
-    setup.k.setValue(3)
-    run_whole_session(win)
+    run_whole_session(win, adjust=lambda s: (step_to(s.n, 4), step_to(s.k, 3)))
     flow = win.ctx.session
     scores = flow.scores()
     assert len(scores.candidates) == 4

@@ -1,5 +1,6 @@
 """The screenshot walk runs as its docstring says (fake engine), and at 150% and 200% zoom no
-facilitator screen is wider than a 1280x800 window."""
+facilitator screen (each step's facilitator page and the generation screen included) is wider
+than a 1280x800 window."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def test_screenshot_walk_writes_every_screen_and_the_zoomed_ones_fit(tmp_path: P
     for name in ("start", "setup", "tradeoffs-rated", "results", "rating-handback"):
         assert f"{name}.png" in names, sorted(names)
     widths = re.findall(r"(\w+) at (\d+)%: minimum width (\d+)", proc.stdout)
-    screens = ("tradeoffs", "results", "rating", "setup", "start")
+    screens = ("tradeoffs", "results", "rating", "setup", "start", "generation")
+    screens += ("intro", "baseline", "opinions", "critique")  # their facilitator pages
     assert {(s, z) for s, z, _ in widths} == {(s, z) for s in screens for z in ("150", "200")}
     for screen, zoom, width in widths:
         assert f"zoom{zoom}-{screen}.png" in names

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from drive import run_whole_session, show, wait_until
+from drive import click, fill, run_whole_session, show, step_to, wait_until
 from llama_server import LlamaServer, free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -16,15 +16,16 @@ def test_server_dialog_lists_tests_and_reports_failures(qtbot, llama_server: Lla
 
     dialog = ServerDialog()
     qtbot.addWidget(dialog)
-    dialog.url.setText(f"http://127.0.0.1:{free_port()}/v1")
-    dialog.buttons["List models"].click()
+    dialog.show()
+    fill(dialog.url, f"http://127.0.0.1:{free_port()}/v1")
+    click(dialog.buttons["List models"])
     wait_until(lambda: "Nothing answers" in dialog.status.text(), 10_000)
     assert dialog.buttons["Test connection"].isEnabled()  # the dialog never stays blocked
-    dialog.url.setText(llama_server.url)
-    dialog.buttons["List models"].click()
+    fill(dialog.url, llama_server.url)
+    click(dialog.buttons["List models"])
     wait_until(lambda: dialog.model.count() == 1 and "offers 1" in dialog.status.text(), 10_000)
     assert dialog.model.currentText() == "gemma-3-270m"
-    dialog.buttons["Test connection"].click()
+    click(dialog.buttons["Test connection"])
     wait_until(lambda: dialog.status.text().startswith("Connected"), 120_000)
     assert "gemma-3-270m" in dialog.status.text() and "Opinions are sent to" in dialog.status.text()
     dialog.reject()
@@ -50,10 +51,7 @@ def test_whole_session_on_a_model_server(qtbot, tmp_path: Path, llama_server: Ll
     assert f"Opinions are sent to 127.0.0.1:{port}" in win.privacy_banner.text()
     assert f"server 127.0.0.1:{port}" in win.model_status.text()
     win.grab().save(str(tmp_path / "server-session.png"))
-    setup = win.screens["setup"]
-    setup.n.setValue(2)
-    setup.k.setValue(2)
-    run_whole_session(win)
+    run_whole_session(win, adjust=lambda s: (step_to(s.n, 2), step_to(s.k, 2)))
     flow = win.ctx.session
     run = flow.store.db.table("generation_runs").get(flow.latest_run_id())
     assert run["backend"] == f"server 127.0.0.1:{port}" and run["model_file"] == "gemma-3-270m"
