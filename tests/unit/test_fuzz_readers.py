@@ -171,8 +171,8 @@ def test_session_importer(
             data[n % len(data)] ^= 0xFF
             victim.write_bytes(bytes(data))
             continue
+        conn = sqlite3.connect(victim, timeout=0)
         try:
-            conn = sqlite3.connect(victim)
             tables = [t for t in _tables(victim) if not t.startswith("sqlite_")]
             table = tables[n % len(tables)]
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info('{table}')")]
@@ -188,9 +188,12 @@ def test_session_importer(
                     f"UPDATE '{table}' SET '{column}' = ?", [None if kind == "null" else value]
                 )
             conn.commit()
-            conn.close()
         except sqlite3.Error:
             pass  # the mutation itself could not be made (a file already damaged): import as is
+        finally:
+            # closed whatever happened: a connection left to the garbage collector kept its
+            # write lock for a while, so the same example read "locked" or not by chance
+            conn.close()
     library = SessionStore(tmp_path / f"lib-{next(_LIBRARIES)}.sqlite")
     started = time.perf_counter()
     try:
