@@ -36,6 +36,9 @@ from consensus_desktop.welfare.utilities import (
 
 DEFAULT_TEMPLATE = "jury-few-shot-v2"
 MAX_CANDIDATES = 256  # llama.cpp decodes at most 256 sequences together (LLAMA_MAX_SEQ)
+# generation rounds: the first, then top-ups for what the off-question screen rejected (the
+# stricter gate of signable.py left a plenary of six one short with a single top-up)
+SCREEN_ROUNDS = 3
 MIN_STATEMENT_TOKENS = 8  # a statement needs a few words (engine.cleaning.MIN_WORDS) and an end
 
 
@@ -428,7 +431,7 @@ def _generate(
     should_stop: Callable[[], bool],
 ) -> Iterator[Progress | Candidate | Rejected | _Generated]:
     """Candidates screened by text as they finish, then for being off the question (on sentence
-    embeddings; one top-up round replaces those); ends with what was kept. The context is
+    embeddings; up to ``SCREEN_ROUNDS - 1`` top-up rounds replace those); ends with what was kept. The context is
     embedded once the first candidates are written, so the model starts on the prompt at once."""
     context = (request.question, *opinions)
     examples = request.example_statements()
@@ -444,7 +447,7 @@ def _generate(
     kept: list[Candidate] = []
     emb: np.ndarray | None = None
     reports: list[GenerationReport] = []
-    for _round in range(2):
+    for _round in range(SCREEN_ROUNDS):
         missing = request.n - len(kept)
         if missing <= 0:
             break

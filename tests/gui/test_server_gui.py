@@ -16,7 +16,7 @@ def test_server_dialog_lists_tests_and_reports_failures(qtbot, llama_server: Lla
 
     dialog = ServerDialog()
     qtbot.addWidget(dialog)
-    dialog.show()
+    show(qtbot, dialog)  # shown and active: typed keys reach its fields, as on a desktop
     fill(dialog.url, f"http://127.0.0.1:{free_port()}/v1")
     click(dialog.buttons["List models"])
     wait_until(lambda: "Nothing answers" in dialog.status.text(), 10_000)

@@ -60,7 +60,9 @@ def test_plenary_json_ranks_six_candidates_for_every_member(
     assert out["participants"] == names and out["question"] == QUESTION
     assert out["assembly"] == "Speed assembly"
     cands = out["candidates"]
-    assert len(cands) == 6 and len({c["text"] for c in cands}) == 6
+    assert len(cands) == 6 and len({c["text"] for c in cands}) == 6, json.dumps(
+        out.get("rejected"), indent=1
+    )
     assert all(len(c["agreement"]) == 9 for c in cands)
     assert all(1 <= a <= 7 for c in cands for a in c["agreement"])
     means = [c["mean"] for c in cands]
