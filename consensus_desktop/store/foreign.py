@@ -16,7 +16,8 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,7 @@ class _Guard:
     def __init__(self, conn: sqlite3.Connection, name: str, limit: float) -> None:
         self.conn, self.name, self.limit = conn, name, limit
         self.deadline = 0.0
+        self.version = 0  # the file's schema version, once read
         conn.set_progress_handler(self._progress, 1000)
 
     def _progress(self) -> int:
@@ -223,6 +225,33 @@ def _version(guard: _Guard, name: str) -> int:
     return int(version)
 
 
+@contextmanager
+def _checked(path: Path, time_limit: float, allow_empty: bool = False) -> Iterator[_Guard | None]:
+    """The file opened read-only after the checks every file from elsewhere gets (header, schema
+    version, quick_check, exactly our schema), as a guard whose reads are time-limited; ``None``
+    for an empty database where ``allow_empty``. Any SQLite error becomes one sentence."""
+    _check_header(path)
+    try:
+        conn = _open(path)
+    except sqlite3.Error as exc:
+        raise _read_error(path, exc) from exc
+    try:
+        guard = _Guard(conn, path.name, time_limit)
+        if allow_empty and not guard.rows("SELECT 1 FROM sqlite_master LIMIT 1"):
+            yield None
+            return
+        guard.version = _version(guard, path.name)
+        check = guard.rows("PRAGMA quick_check")[0][0]
+        if check != "ok":
+            raise CorruptFile(f"{path.name} is damaged ({check}). Use a backup copy.")
+        _check_schema(guard, path.name, guard.version)
+        yield guard
+    except sqlite3.Error as exc:
+        raise _read_error(path, exc) from exc
+    finally:
+        conn.close()
+
+
 def read_session_file(path: Path, time_limit: float = TIME_LIMIT_S) -> sqlite_utils.Database:
     """The file's content in an in-memory database at the current schema, or a clear error.
 
@@ -230,18 +259,9 @@ def read_session_file(path: Path, time_limit: float = TIME_LIMIT_S) -> sqlite_ut
     """
     path = Path(path)
     name = path.name
-    _check_header(path)
-    try:
-        conn = _open(path)
-    except sqlite3.Error as exc:
-        raise _read_error(path, exc) from exc
-    try:
-        guard = _Guard(conn, name, time_limit)
-        version = _version(guard, name)
-        check = guard.rows("PRAGMA quick_check")[0][0]
-        if check != "ok":
-            raise CorruptFile(f"{name} is damaged ({check}). Use a backup copy.")
-        _check_schema(guard, name, version)
+    with _checked(path, time_limit) as guard:
+        assert guard is not None
+        version = guard.version
         copy = _database_at(version)
         try:
             _copy_rows(guard, copy, version)
@@ -263,10 +283,6 @@ def read_session_file(path: Path, time_limit: float = TIME_LIMIT_S) -> sqlite_ut
             copy.conn.close()
             raise
         return copy
-    except sqlite3.Error as exc:
-        raise _read_error(path, exc) from exc
-    finally:
-        conn.close()
 
 
 def check_library(path: Path, time_limit: float = TIME_LIMIT_S) -> None:
@@ -275,26 +291,9 @@ def check_library(path: Path, time_limit: float = TIME_LIMIT_S) -> None:
     would otherwise run with the app's writes (or hang its upgrade). Raises RefusedFile (or another
     SessionFileError) naming the file; an absent or empty file is a new library and passes."""
     path = Path(path)
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    _check_header(path)
-    try:
-        conn = _open(path)
-    except sqlite3.Error as exc:
-        raise _read_error(path, exc) from exc
-    try:
-        guard = _Guard(conn, path.name, time_limit)
-        if not guard.rows("SELECT 1 FROM sqlite_master LIMIT 1"):
-            return  # an empty database: a new library
-        version = _version(guard, path.name)
-        check = guard.rows("PRAGMA quick_check")[0][0]
-        if check != "ok":
-            raise CorruptFile(f"{path.name} is damaged ({check}). Use a backup copy.")
-        _check_schema(guard, path.name, version)
-    except sqlite3.Error as exc:
-        raise _read_error(path, exc) from exc
-    finally:
-        conn.close()
+    if path.exists() and path.stat().st_size > 0:
+        with _checked(path, time_limit, allow_empty=True):
+            pass
 
 
 def _copy_rows(guard: _Guard, copy: sqlite_utils.Database, version: int) -> None:
