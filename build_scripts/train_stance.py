@@ -172,6 +172,42 @@ def main() -> int:
         model.train()
         return auc(np.array(scores), np.array(labels))
 
+    def write_model() -> None:
+        """The encoder as GGUF, the head and the card (after every epoch: a long run can stop)."""
+        from convert_minilm import convert
+        from safetensors.torch import save as save_safetensors
+
+        state = {k: v.contiguous() for k, v in model.state_dict().items()}
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("config.json", (args.minilm / "config.json").read_text())
+            z.writestr("tokenizer.json", (args.minilm / "tokenizer.json").read_text())
+            z.writestr("model.safetensors", save_safetensors(state))
+        tmp_zip = args.out / "stance.zip.partial"
+        tmp_zip.write_bytes(buf.getvalue())
+        gguf_path = convert(tmp_zip, args.out / GGUF)
+        tmp_zip.unlink()
+        np.savez(
+            args.out / HEAD,
+            weight=head.weight.detach().numpy().astype(np.float32),
+            bias=head.bias.detach().numpy().astype(np.float32),
+        )
+        card = {
+            "method": "stance-minilm-ce-v1",
+            "encoder": GGUF,
+            "encoder_sha256": hashlib.sha256(gguf_path.read_bytes()).hexdigest(),
+            "head": HEAD,
+            "classes": ["con", "neutral", "pro"],
+            "input": 'mean-pooled embedding of "Proposal: {proposal} Statement: {statement}"',
+            "trained_on": "IBM Debater ArgKP train topics (24, CDLA-Sharing 1.0); Habermas Machine "
+            "questions, train split (CC BY 4.0); base all-MiniLM-L6-v2 (Apache-2.0)",
+            "training_log": log,
+            "measured_with": "python build_scripts/train_stance.py --argkp … --minilm … "
+            f"--epochs {args.epochs} --frozen-layers {args.frozen_layers}",
+        }
+        (args.out / CARD).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {gguf_path}, {HEAD}, {CARD} after epoch {len(log)}", flush=True)
+
     batch = 32
     # the token table and the lower layers stay as they are (CPU time; llama.cpp's Q8_0 either way)
     frozen = ["embeddings."] + [f"encoder.layer.{i}." for i in range(args.frozen_layers)]
@@ -204,43 +240,10 @@ def main() -> int:
         a = dev_auc()
         log.append({"epoch": epoch, "steps": step, "argkp_dev_stance_auc": a})
         print(f"epoch {epoch}: ArgKP dev (held-out topics) stance AUC {a:.3f}", flush=True)
+        if not args.frozen_only:
+            write_model()
         if args.max_steps and step >= args.max_steps:
             break
-    if args.frozen_only:
-        return 0
-
-    from convert_minilm import convert
-    from safetensors.torch import save as save_safetensors
-
-    state = {k: v.contiguous() for k, v in model.state_dict().items()}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("config.json", (args.minilm / "config.json").read_text())
-        z.writestr("tokenizer.json", (args.minilm / "tokenizer.json").read_text())
-        z.writestr("model.safetensors", save_safetensors(state))
-    tmp_zip = args.out / "stance.zip.partial"
-    tmp_zip.write_bytes(buf.getvalue())
-    gguf_path = convert(tmp_zip, args.out / GGUF)
-    tmp_zip.unlink()
-    np.savez(
-        args.out / HEAD,
-        weight=head.weight.detach().numpy().astype(np.float32),
-        bias=head.bias.detach().numpy().astype(np.float32),
-    )
-    card = {
-        "method": "stance-minilm-ce-v1",
-        "encoder": GGUF,
-        "encoder_sha256": hashlib.sha256(gguf_path.read_bytes()).hexdigest(),
-        "head": HEAD,
-        "classes": ["con", "neutral", "pro"],
-        "input": 'mean-pooled embedding of "Proposal: {proposal} Statement: {statement}"',
-        "trained_on": "IBM Debater ArgKP train topics (24, CDLA-Sharing 1.0); Habermas Machine "
-        "questions, train split (CC BY 4.0); base all-MiniLM-L6-v2 (Apache-2.0)",
-        "training_log": log,
-        "measured_with": "python build_scripts/train_stance.py --argkp … --minilm …",
-    }
-    (args.out / CARD).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {gguf_path}, {HEAD}, {CARD}")
     return 0
 
 

@@ -13,7 +13,9 @@
 - **repetition**: a clause of two or more words said twice, two clauses of five or more words
   with ``REPEATED_CLAUSE`` of their words in common and the same polarity, any run of
   ``REPEATED_RUN`` words (or of three content words) said twice, or one word three times in a
-  row.
+  row. :func:`without_repeated_tail` cuts a statement before the sentence that starts a
+  repetition (applied to every sample before the gate), so only repetitions inside the first
+  sentence, or a statement that is nothing but, reach the gate.
 - **one_voice**: the statement's wording is mostly one participant's own. Over the statement's
   content bigrams (adjacent content words, stopwords removed), the share found in exactly one
   opinion and not in the question, for the participant with the most; one voice at
@@ -213,6 +215,22 @@ def repetition(text: str) -> bool:
         if neg_a == neg_b and len(a & b) / len(a | b) >= REPEATED_CLAUSE:
             return True
     return False
+
+
+def without_repeated_tail(text: str, min_words: int = 4) -> str:
+    """The statement cut before the sentence where it starts repeating itself, when what is left
+    says no thing twice and has ``min_words`` words or more; else the statement unchanged (the gate
+    then rejects it). A small model often restates its first sentence and runs on: the first
+    sentence is the statement, the rest is dropped as cleaning drops a dangling half-sentence. A
+    statement that also contradicts itself is a confused sample, left for the gate to reject."""
+    if not repetition(text) or self_contradiction(text):
+        return text
+    sentences = [s for s in _SENTENCE_SPLIT.split(text.strip()) if s]
+    for end in range(len(sentences) - 1, 0, -1):
+        head = " ".join(sentences[:end])
+        if not repetition(head):
+            return head if len(_words(head)) >= min_words else text
+    return text
 
 
 def _bigrams(text: str) -> set[tuple[str, str]]:

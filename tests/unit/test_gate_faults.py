@@ -32,8 +32,8 @@ FAULTY = {
     "first_person": "I support the closure of the city centre to private cars on weekends.",
     "self_contradiction": "The council should close the city centre to private cars on summer "
     "weekends. The council should not close the city centre to private cars.",
-    "repetition": "On the contrary, the proposed solution should be to keep the centre open. On "
-    "the contrary, the proposed solution should be to keep the centre open.",
+    "repetition": "A trial closure would help shops and residents, and a trial closure would help "
+    "shops and residents.",
     "one_voice": "Shops depend on customers who drive in from the villages; a closure would "
     "ruin them.",
     "platitude": "All residents in the centre must be treated equally.",
@@ -116,3 +116,16 @@ def test_the_server_path_rejects_and_replaces_them_too(server: Stub) -> None:
     rejected = {e.text: e.reason for e in events if isinstance(e, Rejected)}
     assert rejected == {text: REASONS[fault] for fault, text in FAULTY.items()}
     assert sorted(e.text for e in events if isinstance(e, Candidate)) == sorted(SIGNABLE)
+
+
+def test_a_statement_that_runs_on_repeating_itself_is_cut_before_the_repeat() -> None:
+    """The first sentence is the candidate, not a rejection (Candidate.raw keeps the sample)."""
+    first = "The centre should stay open all year round, with more buses from the villages."
+    raw = f"{first} The centre should stay open all year round, with more buses."
+    engine = ScriptedEngine([raw, *SIGNABLE])
+    request = RunRequest(QUESTION, OPINIONS, n=3, shortlist_k=3)
+    result = list(run(engine, FlatReward(), request))[-1]  # type: ignore[arg-type]
+    assert isinstance(result, RunResult)
+    assert not result.to_json()["rejected"]
+    cut = [c for c in result.generated if c.text == first]
+    assert len(cut) == 1 and cut[0].raw == raw

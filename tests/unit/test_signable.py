@@ -17,6 +17,7 @@ from consensus_desktop.signable import (
     platitude,
     repetition,
     self_contradiction,
+    without_repeated_tail,
 )
 
 CHILDCARE = "Should the government provide free childcare for all children under five?"
@@ -338,6 +339,52 @@ NOT_REPETITIONS = [
     "Young workers need cheaper rents, and students need more halls of residence.",
     "The limit should be 20 mph in residential streets and enforced by the police.",
 ]
+
+
+RUN_ON = [  # (a sample that restates itself, the statement it is cut to)
+    (
+        "The city should invest in a high-quality public education system. All students should "
+        "have access to a public education system.",
+        "The city should invest in a high-quality public education system.",
+    ),
+    (
+        "We support a minimum wage increase, but also a UBI. We support a UBI but also a minimum "
+        "wage increase.",
+        "We support a minimum wage increase, but also a UBI.",
+    ),
+    (
+        "It's time to stop the over-fishing of the ocean. To stop the over-fishing of the ocean we "
+        "need to stop fishing for tuna.",
+        "It's time to stop the over-fishing of the ocean.",
+    ),
+    (
+        "Close the centre to cars on weekends. Run extra buses. Close the centre to cars on "
+        "weekends.",
+        "Close the centre to cars on weekends. Run extra buses.",
+    ),
+    (
+        "Nurseries need well paid staff. Nurseries need well paid staff.",
+        "Nurseries need well paid staff.",
+    ),
+]
+KEPT_WHOLE = [
+    *NOT_REPETITIONS[:5],
+    "The council should fund childcare. Parents need support to work.",  # two sentences, no repeat
+    "We want safer streets, safer streets, safer streets.",  # the repeat is in the first sentence
+    "Rents should be capped for young workers in the city so that rents should be capped for "
+    "young workers in the city.",
+    "Act now. Act now.",  # what is left would be under four words
+]
+
+
+@pytest.mark.parametrize(("text", "cut"), RUN_ON)
+def test_a_run_on_statement_is_cut_before_it_repeats_itself(text: str, cut: str) -> None:
+    assert repetition(text) and without_repeated_tail(text) == cut and not repetition(cut)
+
+
+@pytest.mark.parametrize("text", KEPT_WHOLE)
+def test_other_statements_are_left_whole(text: str) -> None:
+    assert without_repeated_tail(text) == text
 
 
 @pytest.mark.parametrize("text", REPETITIONS)
