@@ -196,6 +196,22 @@ def test_settings_are_saved_with_the_session(window) -> None:  # type: ignore[no
     assert raw["alpha"] == "inf" and raw["n_candidates"] == 6
 
 
+def test_ctrl_shift_a_queues_the_typed_question(window) -> None:  # type: ignore[no-untyped-def]
+    """The button's shortcut, typed in the question field (a button shortcut clicks after a short
+    animation, so the queue is waited for, not read at once)."""
+    s = new_session(window)
+    fill(s.question, "Should we plant more trees?")
+    fill(s.statement, "We should plant more trees.")
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, ctrl_shift)
+    wait_until(lambda: s.queue.count() == 1)
+    assert s.queue.item(0).text() == "Should we plant more trees?"
+    assert s.question.text() == "" and QApplication.focusWidget() is s.question
+    QTest.keyClick(s.question, Qt.Key.Key_A, ctrl_shift)  # nothing typed: a sentence, no entry
+    QTest.qWait(300)
+    assert s.queue.count() == 1 and s.error_label.text() == "Type or pick a question first."
+
+
 def test_two_questions_in_one_session(window) -> None:  # type: ignore[no-untyped-def]
     from drive import button, question_round
 
