@@ -8,13 +8,11 @@ mean-pooled embedding (what llama.cpp returns) through a linear head: P(con), P(
 
 Training data, all from *training* topics only:
 - IBM Debater ArgKP (CDLA-Sharing 1.0), ``arguments_train.csv`` (24 topics): each argument with
-  its topic as the proposal, half of them negated by :func:`negate` (label flipped), 60 % of
-  either put as a question ("Should we …?"); 30 % get a stance sentence in front from
-  TRAIN_TEMPLATES. With the topic only ever affirmed (the first model), a held-out argument read
-  as "pro" by default: on-topic meant for.
+  its topic as the proposal, the topic as a question ("Should we …?"), or the topic negated by
+  :func:`negate` (label flipped); 30 % get a stance sentence in front from TRAIN_TEMPLATES.
   ArgKP's dev and test topics (7) are the held-out benchmark (tests/bench/bench_stance.py).
 - Habermas Machine questions (CC BY 4.0), split "train": affirming / negating statement against the
-  question, the affirming or the negating statement.
+  question or the affirming statement.
 - Neutral: an argument from another topic against this proposal.
 
 Writes ``models/stance-minilm-l6-q8_0.gguf`` (via convert_minilm.convert) and
@@ -89,14 +87,14 @@ def examples(
     for r in argkp:
         label = PRO if r["stance"] == "1" else CON
         topic, arg = r["topic"], r["argument"].strip()
-        # half the proposals negated (label flipped), as statements and as questions alike, so
-        # that being on the topic says nothing about the side: only the reasons' direction does
+        pick = rng.random()
         neg = negate(topic)
-        proposal = topic
-        if neg is not None and rng.random() < 0.5:
+        if pick < 0.4:
+            proposal = topic
+        elif pick < 0.75 or neg is None:
+            proposal = as_question(topic)
+        else:
             proposal, label = neg, PRO + CON - label
-        if rng.random() < 0.6:
-            proposal = as_question(proposal)
         if rng.random() < 0.3:
             side = PRO if r["stance"] == "1" else CON
             template = rng.choice(TRAIN_TEMPLATES[side])
@@ -106,13 +104,9 @@ def examples(
             other = rng.choice([t for t in topics if t != topic])
             out.append((proposal, rng.choice(by_topic[other])["argument"].strip(), NEUTRAL))
     for q in rng.sample(habermas, min(len(habermas), 600)):
-        yes, no = q["affirming_statement"], q["negating_statement"].replace("NOT", "not")
-        pick = rng.random()
-        if pick < 0.3:  # the negating statement as the proposal: the sides swap
-            out += [(no, yes, CON), (no, no, PRO)]
-        else:
-            proposal = q["question"] if pick < 0.7 else yes
-            out += [(proposal, yes, PRO), (proposal, no, CON)]
+        proposal = q["question"] if rng.random() < 0.6 else q["affirming_statement"]
+        out.append((proposal, q["affirming_statement"], PRO))
+        out.append((proposal, q["negating_statement"].replace("NOT", "not"), CON))
     rng.shuffle(out)
     return out
 
