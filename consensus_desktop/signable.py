@@ -13,9 +13,7 @@
 - **repetition**: a clause of two or more words said twice, two clauses of five or more words
   with ``REPEATED_CLAUSE`` of their words in common and the same polarity, any run of
   ``REPEATED_RUN`` words (or of three content words) said twice, or one word three times in a
-  row. :func:`without_repeated_tail` cuts a statement before the sentence that starts a
-  repetition (applied to every sample before the gate), so only repetitions inside the first
-  sentence, or a statement that is nothing but, reach the gate.
+  row.
 - **one_voice**: the statement's wording is mostly one participant's own. Over the statement's
   content bigrams (adjacent content words, stopwords removed), the share found in exactly one
   opinion and not in the question, for the participant with the most; one voice at
@@ -26,6 +24,10 @@
   with fewer than ``PLATITUDE_SPECIFIC`` specific words left beside it, or fewer than two
   specific words in all. Specific words are content words other than generic ones (people,
   everyone, community, needs, fair, important, …).
+
+:func:`without_run_on_tail` cuts every sample, before the gate, before the sentence where it
+starts repeating or contradicting itself; so the gate sees those two faults only within a first
+sentence (or in a statement that is nothing but them).
 """
 
 from __future__ import annotations
@@ -217,18 +219,19 @@ def repetition(text: str) -> bool:
     return False
 
 
-def without_repeated_tail(text: str, min_words: int = 4) -> str:
-    """The statement cut before the sentence where it starts repeating itself, when what is left
-    says no thing twice and has ``min_words`` words or more; else the statement unchanged (the gate
-    then rejects it). A small model often restates its first sentence and runs on: the first
-    sentence is the statement, the rest is dropped as cleaning drops a dangling half-sentence. A
-    statement that also contradicts itself is a confused sample, left for the gate to reject."""
-    if not repetition(text) or self_contradiction(text):
+def without_run_on_tail(text: str, min_words: int = 4) -> str:
+    """The statement cut before the sentence where it starts repeating or contradicting itself,
+    when what is left has neither fault and ``min_words`` words or more; else the statement
+    unchanged (the gate then rejects it). A small model often restates or reverses its first
+    sentence and runs on ("The council should close the centre. The council should not close
+    the centre."): the first sentence is the statement, the rest is dropped as cleaning drops a
+    dangling half-sentence."""
+    if not (repetition(text) or self_contradiction(text)):
         return text
     sentences = [s for s in _SENTENCE_SPLIT.split(text.strip()) if s]
     for end in range(len(sentences) - 1, 0, -1):
         head = " ".join(sentences[:end])
-        if not repetition(head):
+        if not (repetition(head) or self_contradiction(head)):
             return head if len(_words(head)) >= min_words else text
     return text
 

@@ -2,7 +2,7 @@
 
 A backend supplies ``draw(seeds)``, which samples one continuation per seed and yields progress
 (tokens of this round) and :class:`RawSample` results; :func:`collect_candidates` cleans them
-(cutting a statement before the sentence where it starts repeating itself),
+(cutting a statement before the sentence where it starts repeating or contradicting itself),
 rejects empty, fragmentary, duplicate, echoed and screened-out ones (with the reason), and draws again with new seeds, up to
 ``MAX_ATTEMPTS_FACTOR * n`` samples in all.
 """
@@ -22,7 +22,7 @@ from consensus_desktop.engine.types import (
     SamplingParams,
 )
 from consensus_desktop.prompts import PromptPlan
-from consensus_desktop.signable import without_repeated_tail
+from consensus_desktop.signable import without_run_on_tail
 
 MAX_ATTEMPTS_FACTOR = 3  # at most 3 x N samples are drawn to find N distinct usable candidates
 
@@ -93,7 +93,7 @@ def collect_candidates(
 
 
 def _candidate(sample: RawSample, plan: PromptPlan) -> Candidate | None:
-    text = without_repeated_tail(clean_candidate(sample.text))
+    text = without_run_on_tail(clean_candidate(sample.text))
     if not text:
         return None
     order = plan.orders[sample.variant % len(plan.orders)]

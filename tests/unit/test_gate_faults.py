@@ -30,8 +30,8 @@ OPINIONS = (
 )
 FAULTY = {
     "first_person": "I support the closure of the city centre to private cars on weekends.",
-    "self_contradiction": "The council should close the city centre to private cars on summer "
-    "weekends. The council should not close the city centre to private cars.",
+    "self_contradiction": "We support closing the centre to cars on weekends, while we oppose "
+    "closing the centre to cars on weekends.",
     "repetition": "A trial closure would help shops and residents, and a trial closure would help "
     "shops and residents.",
     "one_voice": "Shops depend on customers who drive in from the villages; a closure would "

@@ -17,7 +17,7 @@ from consensus_desktop.signable import (
     platitude,
     repetition,
     self_contradiction,
-    without_repeated_tail,
+    without_run_on_tail,
 )
 
 CHILDCARE = "Should the government provide free childcare for all children under five?"
@@ -341,7 +341,18 @@ NOT_REPETITIONS = [
 ]
 
 
-RUN_ON = [  # (a sample that restates itself, the statement it is cut to)
+RUN_ON = [  # (a sample that restates or reverses itself, the statement it is cut to)
+    (
+        "The city should sell council land to developers. The city should never sell council land "
+        "to developers.",
+        "The city should sell council land to developers.",
+    ),
+    (
+        "The council should close the city centre to private cars on summer weekends. Free buses "
+        "should run from the villages. The council should not close the city centre to cars.",
+        "The council should close the city centre to private cars on summer weekends. Free buses "
+        "should run from the villages.",
+    ),
     (
         "The city should invest in a high-quality public education system. All students should "
         "have access to a public education system.",
@@ -374,17 +385,22 @@ KEPT_WHOLE = [
     "Rents should be capped for young workers in the city so that rents should be capped for "
     "young workers in the city.",
     "Act now. Act now.",  # what is left would be under four words
+    "Empty homes should be taxed heavily, and empty homes should not be taxed.",  # one sentence
 ]
 
 
 @pytest.mark.parametrize(("text", "cut"), RUN_ON)
-def test_a_run_on_statement_is_cut_before_it_repeats_itself(text: str, cut: str) -> None:
-    assert repetition(text) and without_repeated_tail(text) == cut and not repetition(cut)
+def test_a_run_on_statement_is_cut_before_it_repeats_or_reverses_itself(
+    text: str, cut: str
+) -> None:
+    assert repetition(text) or self_contradiction(text)
+    assert without_run_on_tail(text) == cut
+    assert not (repetition(cut) or self_contradiction(cut))
 
 
 @pytest.mark.parametrize("text", KEPT_WHOLE)
 def test_other_statements_are_left_whole(text: str) -> None:
-    assert without_repeated_tail(text) == text
+    assert without_run_on_tail(text) == text
 
 
 @pytest.mark.parametrize("text", REPETITIONS)
