@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QProgressBar, QWidget
 
-from consensus_desktop.engine.types import Candidate, Progress
+from consensus_desktop.engine.types import Candidate, Progress, Rejected
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.screens.base import Screen
@@ -105,6 +106,10 @@ class GenerationScreen(Screen):
         elif isinstance(item, Candidate):
             self.list.addItem(item.text)
             self.list.scrollToBottom()
+        elif isinstance(item, Rejected):
+            # off the question is judged per round, after its statements were listed
+            for listed in self.list.findItems(item.text, Qt.MatchFlag.MatchExactly):
+                self.list.takeItem(self.list.row(listed))
 
     def _on_finished(self, last: object) -> None:
         self.worker = None
