@@ -126,6 +126,10 @@ for _canon, _same, _flipped in (
     _OPPOSITES.update({w: (_canon, True) for w in _flipped.split()})
 
 
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_SPLIT.split(text.strip()) if s.strip()]
+
+
 def _words(text: str) -> list[str]:
     return [w.casefold() for w in _TOKEN.findall(text.replace("’", "'"))]
 
@@ -180,7 +184,7 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> tuple[int, float]:
 
 def self_contradiction(text: str) -> bool:
     """A clause and its negation in one statement, or a "Yes, …" and a "No, …" sentence."""
-    openers = {s.split(maxsplit=1)[0].strip(",.!").casefold() for s in _SENTENCE_SPLIT.split(text)}
+    openers = {s.split(maxsplit=1)[0].strip(",.!").casefold() for s in _sentences(text)}
     if {"yes", "no"} <= openers:
         return True
     for (a, neg_a), (b, neg_b) in combinations(_clauses(text), 2):
@@ -228,7 +232,7 @@ def without_run_on_tail(text: str, min_words: int = 4) -> str:
     dangling half-sentence."""
     if not (repetition(text) or self_contradiction(text)):
         return text
-    sentences = [s for s in _SENTENCE_SPLIT.split(text.strip()) if s]
+    sentences = _sentences(text)
     for end in range(len(sentences) - 1, 0, -1):
         head = " ".join(sentences[:end])
         if not (repetition(head) or self_contradiction(head)):

@@ -129,3 +129,13 @@ def test_a_statement_that_runs_on_repeating_itself_is_cut_before_the_repeat() ->
     assert not result.to_json()["rejected"]
     cut = [c for c in result.generated if c.text == first]
     assert len(cut) == 1 and cut[0].raw == raw
+
+
+def test_a_sample_with_no_complete_sentence_is_a_fragment_not_an_error() -> None:
+    engine = ScriptedEngine(["1. Free childcare for", *SIGNABLE])
+    request = RunRequest(QUESTION, OPINIONS, n=3, shortlist_k=3)
+    result = list(run(engine, FlatReward(), request))[-1]  # type: ignore[arg-type]
+    assert isinstance(result, RunResult)
+    assert result.to_json()["rejected"] == [
+        {"text": "1. Free childcare for", "reason": "a fragment (no complete sentence)"}
+    ]

@@ -398,6 +398,15 @@ def test_a_run_on_statement_is_cut_before_it_repeats_or_reverses_itself(
     assert not (repetition(cut) or self_contradiction(cut))
 
 
+@pytest.mark.parametrize("text", ["", " ", ".", "  .  ", "Yes. ", "\n"])
+def test_empty_and_blank_samples_are_read_without_error_and_left_as_they_are(text: str) -> None:
+    """What cleaning leaves of a sample with no complete sentence ('') reaches the cut too; it
+    recommends nothing (a platitude) and has no other fault."""
+    found = faults(text, CARS, CARS_OPINIONS)
+    assert found["platitude"] and not any(v for fault, v in found.items() if fault != "platitude")
+    assert without_run_on_tail(text) == text
+
+
 @pytest.mark.parametrize("text", KEPT_WHOLE)
 def test_other_statements_are_left_whole(text: str) -> None:
     assert without_run_on_tail(text) == text
