@@ -209,3 +209,56 @@ def test_the_self_test_ends_with_backend_model_and_time() -> None:
     found = re.fullmatch(pattern, last)
     assert found, last
     assert found[1] == detect_backend() and found[2] == "gemma-3-270m-q4_k_m.gguf"
+
+
+def test_the_appimage_runtime_extracts_runs_and_cleans_up(tmp_path: Path) -> None:
+    tool("gcc")
+    import make_appimage
+
+    runtime = make_appimage.build_runtime(tmp_path)
+    app = tmp_path / "AppDir"
+    (app / "sub").mkdir(parents=True)
+    apprun = app / "AppRun"
+    apprun.write_text('#!/bin/sh\necho "$# [$1] $APPIMAGE"; cat "$APPDIR/link"; exit 7\n')
+    apprun.chmod(0o755)
+    (app / "sub" / "data.bin").write_bytes(os.urandom(3_000_000))  # several 1 MiB blocks
+    (app / "link").symlink_to("sub/data.bin")
+    image = tmp_path / "image.squashfs"
+    squash = [tool("mksquashfs"), str(app), str(image), "-quiet", "-noappend", "-comp", "zstd"]
+    subprocess.run([*squash, "-b", "1M"], check=True, capture_output=True)
+    appimage = tmp_path / "t.AppImage"
+    appimage.write_bytes(runtime.read_bytes() + image.read_bytes())
+    appimage.chmod(0o755)
+    assert appimage.read_bytes()[8:11] == b"AI\x02"
+    env = dict(os.environ, TMPDIR=str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([str(appimage), *args], capture_output=True, env=env, cwd=tmp_path)
+
+    offset = run("--appimage-offset")
+    assert (
+        int(offset.stdout) == runtime.stat().st_size == make_appimage.elf_end(runtime.read_bytes())
+    )
+    for args in (["a b", "c"], ["--appimage-extract-and-run", "a b", "c"]):
+        proc = run(*args)
+        assert proc.returncode == 7, proc.stderr  # AppRun's own exit code
+        head, data = proc.stdout.split(b"\n", 1)
+        assert (
+            head == f"2 [a b] {appimage}".encode() and data == (app / "sub/data.bin").read_bytes()
+        )
+        assert not list((tmp_path / "tmp").iterdir())  # the extracted folder is gone
+    assert run("--appimage-extract").returncode == 0
+    extracted = tmp_path / "squashfs-root"
+    assert (extracted / "sub/data.bin").read_bytes() == (app / "sub/data.bin").read_bytes()
+    assert os.readlink(extracted / "link") == "sub/data.bin" and os.access(
+        extracted / "AppRun", os.X_OK
+    )
+    bad = run("--appimage-mount")
+    assert (
+        bad.returncode == 1
+        and bad.stderr == b"AppImage: unknown option: --appimage-mount (Invalid argument).\n"
+    )
+    alone = subprocess.run([str(runtime)], capture_output=True)
+    assert alone.returncode == 1 and alone.stderr.count(b"\n") == 1
+    assert b"no squashfs image after the runtime" in alone.stderr
