@@ -94,8 +94,16 @@ def main() -> int:
         runtime = build_runtime(work)
         app_dir(args.bundle, work / "AppDir")
         image = work / "image.squashfs"
-        squash = ["mksquashfs", work / "AppDir", image, "-root-owned", "-noappend", "-quiet"]
-        run([*squash, "-comp", "zstd", "-Xcompression-level", str(args.level), "-b", "1M"])
+        squash: list[str | Path] = [
+            "mksquashfs",
+            work / "AppDir",
+            image,
+            "-root-owned",
+            "-noappend",
+        ]
+        run(
+            [*squash, "-quiet", "-comp", "zstd", "-Xcompression-level", str(args.level), "-b", "1M"]
+        )
         partial = work / final.name
         with partial.open("wb") as f:
             f.write(runtime.read_bytes())
