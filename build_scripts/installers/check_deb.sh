@@ -2,7 +2,8 @@
 # Install the .deb as a facilitator would, over an older version, and check it (run as root):
 #   bash build_scripts/installers/check_deb.sh dist/installers/consensus-desktop-*.deb
 # apt pulls the declared Depends; the installed command self-tests with no network; a reinstall,
-# a removal and a purge all leave the user's library (in ~/.local/share) as it was.
+# a removal and a purge all leave the user's library (in ~/.local/share) as it was; with a
+# system library hidden, the app names it instead of crashing.
 set -euo pipefail
 deb=$(realpath "$1")
 fixture=$(realpath "$(dirname "$0")/../../tests/fixtures/schema_v1.sqlite")  # has "Old session"
@@ -50,6 +51,18 @@ grep -q "^SELF-TEST PASSED: backend " "$user/self-test.txt" || { cat "$user/self
 seconds=$(awk "BEGIN { printf \"%.1f\", ($(date +%s%N) - $started) / 1e9 }")
 echo "check_deb: self-test of the installed app (${net[*]:-with network}) in $seconds s, cold start"
 sum=$(sha256sum <"$library")
+
+# a system library the window needs, hidden (bind-mounted over in a private mount namespace):
+# the installed app names it in one sentence, exit 2, not Qt's core dump
+egl=$(readlink -f "$(ldconfig -p | awk '/libEGL\.so\.1 / { print $NF; exit }')")
+if [ -f "$egl" ] && unshare -m true 2>/dev/null; then
+  code=0
+  unshare -m sh -c "mount --bind /dev/null '$egl' && exec env -i HOME='$user' PATH=/usr/bin:/bin \
+    QT_QPA_PLATFORM=xcb consensus-desktop" >"$user/missing.txt" 2>&1 || code=$?
+  [ "$code" = 2 ] && grep -q "libraries are missing: libEGL.so.1\." "$user/missing.txt" &&
+    ! grep -q Traceback "$user/missing.txt" || { cat "$user/missing.txt"; fail "libEGL.so.1 hidden: exit $code"; }
+  echo "check_deb: with libEGL.so.1 hidden the app says: $(cat "$user/missing.txt")"
+fi
 
 apt-get install -y --reinstall "$deb" >/dev/null && same_library "$sum" "a reinstall"
 apt-get remove -y consensus-desktop >/dev/null && same_library "$sum" "apt-get remove"
