@@ -83,15 +83,25 @@ def main() -> int:
     parser.add_argument("--bundle", type=Path, default=BUNDLE, help="the PyInstaller folder")
     parser.add_argument("--out", type=Path, default=OUT, help="where the AppImage is written")
     parser.add_argument("--level", type=int, default=15, choices=range(1, 23), metavar="1-22")
+    parser.add_argument("--runtime", type=Path, help="a runtime built before (see --runtime-only)")
+    parser.add_argument("--runtime-only", type=Path, metavar="FILE", help="only build the runtime")
     args = parser.parse_args()
     need_os("linux")
+    if args.runtime_only:  # the runtime is static: it can be built elsewhere (a container)
+        need_tools("gcc")
+        with tempfile.TemporaryDirectory(prefix="runtime-") as tmp:
+            os.replace(build_runtime(Path(tmp)), args.runtime_only)
+        return 0
     need_bundle(args.bundle)
-    need_tools("gcc", "mksquashfs")
+    need_tools("mksquashfs", *([] if args.runtime else ["gcc"]))
     final = args.out / installer_name("linux", this_arch(), "AppImage", version())
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="appimage-", dir=args.out) as tmp:
         work = Path(tmp)
-        runtime = build_runtime(work)
+        runtime = args.runtime or build_runtime(work)
+        head = runtime.read_bytes()[:64]
+        if head[8:11] != MAGIC or elf_end(head) != runtime.stat().st_size:
+            raise BuildError(f"{runtime} is not a runtime this script built.")
         app_dir(args.bundle, work / "AppDir")
         image = work / "image.squashfs"
         squash: list[str | Path] = [

@@ -34,7 +34,7 @@ from common import (
 
 ISS = Path(__file__).resolve().parent / "windows" / "consensus_desktop.iss"
 ISCC = Path(r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe")
-SILENT = ["/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART", "/CURRENTUSER"]
+SILENT = ["/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART"]
 
 
 def iscc_command(bundle: Path, out: Path, iscc: Path) -> list[str]:
@@ -70,7 +70,7 @@ def check(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(" ".join(install))
         print(f"{target / 'consensus-desktop.exe'} --self-test")
-        print(f"{target / 'unins000.exe'} {' '.join(SILENT[:3])}")
+        print(f"{target / 'unins000.exe'} {' '.join(SILENT)}")
         return 0
     need_os("windows")
     if not args.installer.is_file():
@@ -80,7 +80,7 @@ def check(args: argparse.Namespace) -> int:
         check_installed(
             target / "consensus-desktop.exe",
             reinstall=lambda: run(install),
-            uninstall=lambda: run([str(target / "unins000.exe"), *SILENT[:3]]),
+            uninstall=lambda: run([str(target / "unins000.exe"), *SILENT]),
             backend=None,
         )
     )

@@ -262,3 +262,18 @@ def test_the_appimage_runtime_extracts_runs_and_cleans_up(tmp_path: Path) -> Non
     alone = subprocess.run([str(runtime)], capture_output=True)
     assert alone.returncode == 1 and alone.stderr.count(b"\n") == 1
     assert b"no squashfs image after the runtime" in alone.stderr
+
+
+def test_a_runtime_built_elsewhere_is_checked_before_use(tmp_path: Path) -> None:
+    tool("gcc")
+    built = script(str(SCRIPTS / "make_appimage.py"), "--runtime-only", str(tmp_path / "rt"))
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "rt").read_bytes()[8:11] == b"AI\x02"
+    tool("mksquashfs")
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "consensus-desktop").write_text("#!/bin/sh\n")
+    args = ["--bundle", str(bundle), "--out", str(tmp_path / "out"), "--runtime", "/bin/ls"]
+    one_sentence(
+        script(str(SCRIPTS / "make_appimage.py"), *args), "is not a runtime this script built"
+    )
