@@ -6,6 +6,7 @@ Installers are named ``consensus-desktop-<version>-<os>-<arch>.<ext>``, for exam
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import platform
@@ -72,6 +73,26 @@ def write_text(target: Path, text: str) -> Path:
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)
     return target
+
+
+def link_tree(src: Path, dst: Path) -> None:
+    """Copy a folder as hard links where the file system allows (the bundle is 600 MB)."""
+
+    def link_or_copy(a: str, b: str) -> object:
+        try:
+            os.link(a, b)
+            return b
+        except OSError:
+            return shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, symlinks=True, copy_function=link_or_copy)
+
+
+def dispatch(parser: argparse.ArgumentParser) -> int:
+    """Run the chosen step (``set_defaults(func=...)``) for the real per-user data folder."""
+    args = parser.parse_args()
+    os.environ.pop("CONSENSUS_DESKTOP_HOME", None)
+    return int(args.func(args))
 
 
 def need_tools(*names: str) -> None:

@@ -26,6 +26,7 @@ from common import (
     OUT,
     BuildError,
     installer_name,
+    link_tree,
     main_guard,
     need_bundle,
     need_os,
@@ -63,15 +64,7 @@ def build_runtime(work: Path) -> Path:
 
 def app_dir(bundle: Path, root: Path) -> None:
     """The AppDir: the bundle (hard links where possible), AppRun, .desktop entry and icon."""
-
-    def link_or_copy(src: str, dst: str) -> object:
-        try:
-            os.link(src, dst)
-            return dst
-        except OSError:
-            return shutil.copy2(src, dst)
-
-    shutil.copytree(bundle, root, symlinks=True, copy_function=link_or_copy)
+    link_tree(bundle, root)
     (root / "AppRun").symlink_to(APP)  # PyInstaller finds its folder through /proc/self/exe
     shutil.copyfile(LINUX / f"{APP}.desktop", root / f"{APP}.desktop")
     shutil.copyfile(LINUX / f"{APP}.svg", root / f"{APP}.svg")

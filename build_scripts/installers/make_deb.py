@@ -27,6 +27,7 @@ from common import (
     OUT,
     BuildError,
     installer_name,
+    link_tree,
     main_guard,
     need_bundle,
     need_os,
@@ -126,15 +127,7 @@ def control(bundle: Path, ver: str, arch: str, installed_kib: int) -> str:
 def stage(bundle: Path, root: Path, ver: str, arch: str) -> None:
     """Lay out the package's files under ``root`` (hard links to the bundle where possible)."""
     target = root / PREFIX
-
-    def link_or_copy(src: str, dst: str) -> object:
-        try:
-            os.link(src, dst)
-            return dst
-        except OSError:
-            return shutil.copy2(src, dst)
-
-    shutil.copytree(bundle, target, symlinks=True, copy_function=link_or_copy)
+    link_tree(bundle, target)
     (root / "usr/bin").mkdir(parents=True)
     (root / "usr/bin" / APP).symlink_to(f"/{PREFIX}/{APP}")
     share = root / "usr/share"

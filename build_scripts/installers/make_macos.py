@@ -27,6 +27,7 @@ from common import (
     ROOT,
     BuildError,
     check_installed,
+    dispatch,
     installer_name,
     main_guard,
     need_os,
@@ -136,9 +137,7 @@ def main() -> int:
     c.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     c.set_defaults(func=check)
     sub.add_parser("release", help="all of it, on a macOS runner").set_defaults(func=release)
-    args = parser.parse_args()
-    os.environ.pop("CONSENSUS_DESKTOP_HOME", None)
-    return int(args.func(args))
+    return dispatch(parser)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ download configured, as on Linux the app never opens a connection by itself.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +23,7 @@ from common import (
     ROOT,
     BuildError,
     check_installed,
+    dispatch,
     installer_name,
     main_guard,
     need_bundle,
@@ -111,9 +111,7 @@ def main() -> int:
     c.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     c.set_defaults(func=check)
     sub.add_parser("release", help="all of it, on a Windows runner").set_defaults(func=release)
-    args = parser.parse_args()
-    os.environ.pop("CONSENSUS_DESKTOP_HOME", None)
-    return int(args.func(args))
+    return dispatch(parser)
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ static int write_file(sqfs *fs, sqfs_inode *inode, int dirfd, const char *path) 
         }
         done += size;
     }
-    fchmod(fd, inode->base.mode & 07777);
+    fchmod(fd, inode->base.mode & 0777); /* never setuid, whatever the image says */
     return close(fd) == 0 ? 0 : fail("cannot write", path);
 }
 
