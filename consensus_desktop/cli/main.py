@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from consensus_desktop import __version__
 from consensus_desktop.cli import (
@@ -44,7 +45,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SESSION_SUFFIXES = (".sqlite", ".db")
+
+
+def session_file_argument(argv: Sequence[str]) -> str | None:
+    """``consensus-desktop FILE.sqlite``, as a file manager opens a session file (the .desktop
+    entry's ``%f``): the file to import into the library once the window is open."""
+    if len(argv) == 1 and Path(argv[0]).suffix.lower() in SESSION_SUFFIXES:
+        return argv[0]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    opened = session_file_argument(argv)
+    if opened is not None:
+        from consensus_desktop.gui.app import main as gui_main
+
+        return gui_main(None, open_file=opened)
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)

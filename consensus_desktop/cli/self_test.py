@@ -2,6 +2,9 @@
 
 Loads the model, writes two candidates, predicts agreement, ranks them, writes a temporary session
 file and reads it back. Prints a short report; returns 0, or 1 with a clear message on failure.
+Its last line gives the verdict, backend, model and time, e.g. ``SELF-TEST PASSED: backend CPU,
+model gemma-3-270m-Q4_K_M.gguf, 6.1 s``; with a GPU, ``backend Metal, model …, all layers
+offloaded, …`` (the release workflow checks that a Mac reports Metal).
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from consensus_desktop.engine.types import ModelInfo
 
 QUESTION = "Should our town plant more trees in the streets?"
 OPINIONS = (
@@ -30,6 +37,7 @@ def run_self_test(
 ) -> int:
     started = time.perf_counter()
     checks: list[str] = []
+    summary = "backend unknown (the model did not load)"
 
     def step(label: str) -> float:
         out(f"  … {label}")
@@ -48,6 +56,7 @@ def run_self_test(
         out(f"consensus-desktop {__version__} self-test (data in {paths.data_dir()})")
         t = step("loading the model")
         engine = open_backend(model_spec(model_path, server, server_model, server_prompt))
+        summary = summary_of(engine.info)
         checks.append(
             f"model {engine.info.file_name} on {engine.info.location} "
             f"loaded in {time.perf_counter() - t:.1f} s"
@@ -92,13 +101,23 @@ def run_self_test(
         reward.close()
         engine.close()
     except Exception as exc:  # the report must say what failed, in words
-        out(f"SELF-TEST FAILED: {type(exc).__name__}: {exc}")
         out(traceback.format_exc(limit=3))
+        out(f"SELF-TEST FAILED: {summary}, {time.perf_counter() - started:.1f} s: {exc}")
         return 1
     for c in checks:
         out(f"  ok  {c}")
-    out(f"SELF-TEST PASSED in {time.perf_counter() - started:.1f} s")
+    out(f"SELF-TEST PASSED: {summary}, {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def summary_of(info: ModelInfo) -> str:
+    """The backend and model, as the self-test's last line names them."""
+    if info.host:
+        return f"backend server {info.host}, model {info.label}"
+    if info.backend == "CPU":
+        return f"backend CPU, model {info.label}"
+    layers = "all" if info.n_gpu_layers < 0 else str(info.n_gpu_layers)
+    return f"backend {info.backend}, model {info.label}, {layers} layers offloaded"
 
 
 if __name__ == "__main__":

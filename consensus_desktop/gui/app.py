@@ -7,7 +7,7 @@ import sys
 from consensus_desktop.platform_check import check_gui_libraries
 
 
-def main(model_path: str | None = None) -> int:
+def main(model_path: str | None = None, open_file: str | None = None) -> int:
     problem = check_gui_libraries()
     if problem is not None:
         print(problem, file=sys.stderr)
@@ -27,4 +27,8 @@ def main(model_path: str | None = None) -> int:
 
     sys.excepthook = error_hook(window)  # a bug in a slot: a dialog and the log, never a crash
     window.show()
+    if open_file:  # opened from a file manager: import that session once the window is up
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: window.open_session_file(open_file))
     return int(app.exec())

@@ -167,6 +167,12 @@ class MainWindow(QMainWindow):
             self.ctx.projector.show_question(flow.question["text"])
         screen.enter()
 
+    def open_session_file(self, path: str) -> None:
+        """A session file given on the command line (a file manager's "Open with"): imported
+        into the library from the start page, as File > Import does; a bad file gets its dialog."""
+        self.go_to("start")
+        self.screens["start"].import_file(path)  # type: ignore[attr-defined]
+
     def open_session(self, session_id: int) -> None:
         """Resume a session at the step it was on."""
         self.ctx.flow = Facilitation(self.ctx.store, session_id)

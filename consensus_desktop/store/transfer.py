@@ -56,6 +56,9 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "events": ("at", "kind", "payload"),
 }
 _SESSION_STATE = ("updated_at", "current_step")  # taken from whichever copy is newer
+# SQLite header field application_id of an exported session file: "CDSE" (see
+# build_scripts/installers/linux/consensus-desktop-mime.xml). Files without it import all the same.
+SESSION_APPLICATION_ID = 0x43445345
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,8 @@ def export_session(
         }
         for key, value in meta.items():
             out.table("meta").upsert({"key": key, "value": value}, pk="key")
+        # the header says "session file" to file managers (the installers' MIME type reads it)
+        out.execute(f"PRAGMA application_id = {SESSION_APPLICATION_ID}")
         return write_database(out, target)
     finally:
         out.conn.close()
