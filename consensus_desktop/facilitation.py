@@ -28,6 +28,7 @@ import numpy as np
 import sqlite_utils
 
 from consensus_desktop.pipeline import RunRequest, RunResult
+from consensus_desktop.store.database import model_originals
 from consensus_desktop.store.recording import store_run_result
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.welfare.group_metrics import Agreement, group_internal_agreement
@@ -167,6 +168,8 @@ class Scores:
     predicted: np.ndarray
     rated: np.ndarray  # NaN where a participant did not rate that candidate
     names: list[str] = field(default_factory=list)  # the present participants, one per column
+    # the row of an earlier round's choice kept in the running, with the ratings it had then
+    carried: int | None = None
     combined: np.ndarray = field(init=False)
     offsets: np.ndarray = field(init=False)
 
@@ -179,7 +182,10 @@ class Scores:
 
     @property
     def has_ratings(self) -> bool:
-        return bool(np.isfinite(self.rated).any())
+        """Whether the room has rated this round's statements (a carried choice's ratings are an
+        earlier round's)."""
+        own = [i for i in range(len(self.rated)) if i != self.carried]
+        return bool(np.isfinite(self.rated[own]).any())
 
     def is_rated(self, index: int) -> bool:
         return bool(np.isfinite(self.rated[index]).any())
@@ -611,26 +617,30 @@ class Facilitation:
         ).fetchone()
         return row[0]
 
+    def round_number(self, round_: int | None = None) -> int:
+        """``round_``, or the latest round of this question (-1 before any run)."""
+        if round_ is not None:
+            return round_
+        row = self.store.db.execute(
+            "SELECT max(round) FROM generation_runs WHERE question_id = ?", [self.question["id"]]
+        ).fetchone()
+        return -1 if row[0] is None else int(row[0])
+
     def round_run_ids(self, round_: int | None = None) -> list[int]:
         """The runs of a round (default: the latest): the first run and any regenerations."""
-        qid = self.question["id"]
-        if round_ is None:
-            row = self.store.db.execute(
-                "SELECT round FROM generation_runs WHERE question_id = ? ORDER BY id DESC LIMIT 1",
-                [qid],
-            ).fetchone()
-            round_ = -1 if row is None else int(row[0])
         rows = self.store.db.execute(
             "SELECT id FROM generation_runs WHERE question_id = ? AND round = ? ORDER BY id",
-            [qid, round_],
+            [self.question["id"], self.round_number(round_)],
         ).fetchall()
         return [int(r[0]) for r in rows]
 
     def round_candidates(
         self, include_replaced: bool = False, round_: int | None = None
     ) -> list[CandidateView]:
-        """A round's candidates (default: the latest) in the order written, with stable labels."""
-        run_ids = self.round_run_ids(round_) or [-1]
+        """A round's candidates (default: the latest) in the order written, with labels unique
+        within the question: a later round's letters follow on from the earlier rounds'."""
+        number = self.round_number(round_)
+        run_ids = self.round_run_ids(number) or [-1]
         marks = ",".join("?" * len(run_ids))
         rows = list(
             self.store.db.query(
@@ -639,10 +649,16 @@ class Facilitation:
                 run_ids,
             )
         )
+        originals = int(
+            self.store.db.execute(
+                "SELECT count(*) FROM candidates c JOIN generation_runs g ON g.id = c.run_id "
+                "WHERE g.question_id = ? AND g.round < ? AND c.replaces_id IS NULL",
+                [self.question["id"], number],
+            ).fetchone()[0]
+        )
         replaced = {r["replaces_id"] for r in rows if r["replaces_id"]}
         labels: dict[int, str] = {}
         out = []
-        originals = 0
         for r in rows:
             if r["replaces_id"]:
                 labels[r["id"]] = labels.get(r["replaces_id"], "?") + "′"
@@ -652,6 +668,26 @@ class Facilitation:
             if include_replaced or r["id"] not in replaced:
                 out.append(CandidateView(r["id"], r["text"], labels[r["id"]], r["replaces_id"]))
         return out
+
+    def previous_choice(self) -> tuple[int, CandidateView] | None:
+        """(round, statement): the choice of an earlier round of this question, which stays in
+        the running in a later round with the ratings the room gave it then."""
+        row = self.store.db.execute(
+            "SELECT s.candidate_id, g.round FROM selections s "
+            "JOIN candidates c ON c.id = s.candidate_id "
+            "JOIN generation_runs g ON g.id = c.run_id "
+            "WHERE s.question_id = ? AND g.round < ? ORDER BY s.id DESC LIMIT 1",
+            [self.question["id"], self.round_number()],
+        ).fetchone()
+        if row is None:
+            return None
+        cid, round_ = int(row[0]), int(row[1])
+        view = next(c for c in self.round_candidates(True, round_) if c.id == cid)
+        return round_, view
+
+    def model_original(self, cid: int) -> str | None:
+        """The model's wording of a statement the facilitator reworded (None if not reworded)."""
+        return model_originals(self.store.db, self.session_id).get(cid)
 
     def edit_candidate(self, cid: int, text: str) -> int:
         """The facilitator rewords a candidate before the room rates it.
@@ -664,6 +700,10 @@ class Facilitation:
             raise ValueError("The statement is empty.")
         if self.raters():
             raise ValueError("The room has already rated these statements.")
+        if cid not in {c.id for c in self.round_candidates()}:
+            raise ValueError(
+                "That statement is an earlier round's choice: it stays as the room rated it."
+            )
         old = self.store.db.table("candidates").get(cid)
         if text == old["text"]:
             raise ValueError("The wording is unchanged.")
@@ -671,13 +711,19 @@ class Facilitation:
 
     # -- scores, trade-offs, choice -----------------------------------------------------------
     def scores(self) -> Scores:
-        """The latest round's candidates x the participants present."""
+        """The latest round's candidates x the participants present, and an earlier round's
+        choice (last, with its ratings from then) so that it stays in the running."""
         cands = self.round_candidates()
+        earlier = self.previous_choice()
+        carried = None
+        if earlier is not None and earlier[1].id not in {c.id for c in cands}:
+            carried = len(cands)
+            cands.append(earlier[1])
         people = self.present
         predicted, rated = score_matrices(
             self.store.db, [c.id for c in cands], [p["id"] for p in people]
         )
-        return Scores(cands, predicted, rated, [p["pseudonym"] for p in people])
+        return Scores(cands, predicted, rated, [p["pseudonym"] for p in people], carried)
 
     def order_at(self, alpha: float, scores: Scores | None = None) -> list[int]:
         """Candidate positions best first by W_alpha on ratings-where-given."""
@@ -707,7 +753,7 @@ class Facilitation:
             if stored:
                 return stored[:k]
         a = self.settings.alpha if alpha is None else alpha
-        order = [int(i) for i in ranking(likert_to_utility(s.predicted), a)]
+        order = [int(i) for i in ranking(likert_to_utility(s.predicted), a) if i != s.carried]
         return [s.candidates[i] for i in order[:k]]
 
     def _stored_shortlist(self, current: list[CandidateView]) -> list[CandidateView]:
@@ -868,15 +914,44 @@ class Facilitation:
                 )
         return out
 
-    def final_ratings(self) -> dict[int, int]:
-        sel = self.selection()
-        if sel is None:
-            return {}
-        rows = self.store.db.table("ratings").rows_where(
-            "candidate_id = ?", [sel["candidate_id"]], order_by="id"
-        )
+    def ratings_of(self, cid: int) -> dict[int, int]:
+        """participant id -> the agreement they gave the statement, over those present."""
+        rows = self.store.db.table("ratings").rows_where("candidate_id = ?", [cid], order_by="id")
         present = {p["id"] for p in self.present}
         return {r["participant_id"]: r["agreement"] for r in rows if r["participant_id"] in present}
+
+    def final_ratings(self) -> dict[int, int]:
+        sel = self.selection()
+        return {} if sel is None else self.ratings_of(sel["candidate_id"])
+
+    def rated_lower_than_before(self) -> tuple[int, CandidateView, float, float] | None:
+        """(round, earlier choice, its mean, the new choice's mean) when this round's choice is
+        rated lower by the room than the choice of an earlier round that stayed in the running."""
+        sel, earlier = self.selection(), self.previous_choice()
+        if sel is None or earlier is None or sel["candidate_id"] == earlier[1].id:
+            return None
+        new, old = self.ratings_of(sel["candidate_id"]), self.ratings_of(earlier[1].id)
+        if not new or not old:
+            return None
+        new_mean, old_mean = float(np.mean(list(new.values()))), float(np.mean(list(old.values())))
+        return (earlier[0], earlier[1], old_mean, new_mean) if new_mean < old_mean else None
+
+    def keep_previous_choice(self) -> None:
+        """Choose again the earlier round's choice (offered when the new one is rated lower)."""
+        earlier = self.previous_choice()
+        if earlier is None:
+            raise ValueError("There is no earlier round's choice to keep.")
+        prev = self.store.db.execute(
+            "SELECT method, alpha FROM selections WHERE question_id = ? AND candidate_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [self.question["id"], earlier[1].id],
+        ).fetchone()
+        self.select(
+            earlier[1].id,
+            str(prev[0]),
+            None if prev[1] is None else alpha_from_json(prev[1]),
+            f"facilitator: kept round {earlier[0] + 1}'s choice",
+        )
 
     def result_warnings(self) -> list[str]:
         """Plain sentences the facilitator should read out before presenting the result."""
@@ -895,6 +970,14 @@ class Facilitation:
             out.append(
                 f"Group agreement did not improve ({before.gia:.2f} before, {after.gia:.2f} "
                 "with the chosen statement). Consider a critique round."
+            )
+        lower = self.rated_lower_than_before()
+        if lower is not None:
+            round_, earlier, old_mean, new_mean = lower
+            out.append(
+                f"The room rated the new choice lower (mean {new_mean:.2f}) than round "
+                f"{round_ + 1}'s choice {earlier.label} (mean {old_mean:.2f}): you can keep "
+                f"round {round_ + 1}'s choice."
             )
         return out
 

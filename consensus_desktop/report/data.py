@@ -58,6 +58,8 @@ class Statement:
     predicted: tuple[float, ...]  # the reward model's prediction, one per participant
     on_shortlist: bool
     chosen: bool
+    original: str = ""  # the model's wording when the facilitator reworded it
+    from_round: int = 0  # an earlier round's choice kept in the running: that round's number
 
     @property
     def rated(self) -> Distribution:
@@ -107,7 +109,8 @@ class Provenance:
 class Round:
     number: int  # 1 for the first generation, 2 after a critique round
     kind: str
-    n_candidates: int
+    n_written: int  # statements the model wrote in this round (regenerations included)
+    n_reworded: int  # of those, reworded by the facilitator
     participants: tuple[str, ...]  # those present: one per rating/prediction column
     statements: tuple[Statement, ...]  # the shortlist, then other statements that win somewhere
     has_ratings: bool
@@ -138,6 +141,7 @@ class QuestionReport:
     position_statement: str
     n_present: int
     final_statement: str | None
+    final_original: str | None  # the model's wording when the facilitator reworded the choice
     final: Distribution
     baseline: Distribution
     before: Agreement
@@ -181,8 +185,8 @@ class _Pinned(Facilitation):
     def question(self) -> dict[str, Any]:
         return self._question
 
-    def round_run_ids(self, round_: int | None = None) -> list[int]:
-        return super().round_run_ids(self.round if round_ is None else round_)
+    def round_number(self, round_: int | None = None) -> int:
+        return super().round_number(self.round if round_ is None else round_)
 
 
 def gather(store: SessionStore, session_id: int, options: ReportOptions) -> SessionReport:
@@ -231,6 +235,8 @@ def _question(
         for r in _round_numbers(store, question["id"])
     )
     sel = view.selection()
+    original = view.model_original(sel["candidate_id"]) if sel else None
+    present = {p["id"] for p in view.present}
     final = view.final_ratings()
     before, after = view.agreement_before_after()
     opinions: tuple[tuple[str, str], ...] = ()
@@ -243,8 +249,9 @@ def _question(
         position_statement=clean(str(question.get("position_statement") or "")),
         n_present=len(view.present),
         final_statement=clean(str(sel["text"])) if sel else None,
+        final_original=clean(original) if original else None,
         final=Distribution.of(list(final.values())),
-        baseline=Distribution.of(list(view.baselines().values())),
+        baseline=Distribution.of([v for p, v in view.baselines().items() if p in present]),
         before=before,
         after=after,
         rounds=rounds,
@@ -271,9 +278,11 @@ def _round(
     runs = [dict(store.db.table("generation_runs").get(i)) for i in run_ids]
     scores = view.scores()
     cands = scores.candidates
+    earlier = view.previous_choice()
+    written = view.round_candidates(include_replaced=True)
     selected = _selection_in(store, [c.id for c in cands])
     chosen_id = selected["candidate_id"] if selected else None
-    rated_rows = [i for i in range(len(cands)) if scores.is_rated(i)]
+    rated_rows = [i for i in range(len(cands)) if scores.is_rated(i) and i != scores.carried]
     if rated_rows:
         shortlist = sorted(
             rated_rows,
@@ -284,14 +293,15 @@ def _round(
         ids = [c.id for c in view.shortlist(alpha=alpha)] if cands else []
         shortlist = [next(i for i, c in enumerate(cands) if c.id == cid) for cid in ids]
     chosen_row = next((i for i, c in enumerate(cands) if c.id == chosen_id), None)
-    if chosen_row is not None and chosen_row not in shortlist:
+    if chosen_row is not None and chosen_row not in shortlist and chosen_row != scores.carried:
         shortlist.append(chosen_row)
+    kept = [] if scores.carried is None else [scores.carried]
     to = view.tradeoff(scores) if cands else None
     extra: list[int] = []
     if to is not None:
         wins = [s.winner for s in to.stretches] + [to.winner_at(a) for _, a in WELFARE_POINTS]
-        extra = [i for i in dict.fromkeys(wins) if i not in shortlist]
-    order = shortlist + extra
+        extra = [i for i in dict.fromkeys(wins) if i not in shortlist + kept]
+    order = shortlist + kept + extra
     label = {i: scores.label(i) for i in order}
     statements = tuple(
         Statement(
@@ -301,6 +311,8 @@ def _round(
             predicted=tuple(float(x) for x in scores.predicted[i]),
             on_shortlist=i in shortlist,
             chosen=cands[i].id == chosen_id,
+            original=clean(view.model_original(cands[i].id) or ""),
+            from_round=earlier[0] + 1 if earlier is not None and i == scores.carried else 0,
         )
         for i in order
     )
@@ -341,7 +353,8 @@ def _round(
     return Round(
         number=int(runs[0].get("round") or 0) + 1,
         kind=str(runs[0].get("kind") or "initial"),
-        n_candidates=len(cands),
+        n_written=sum(1 for c in written if c.edited_from is None),
+        n_reworded=sum(1 for c in view.round_candidates() if c.edited_from is not None),
         participants=tuple(label_of[pid] for pid in present),
         statements=statements,
         has_ratings=scores.has_ratings,

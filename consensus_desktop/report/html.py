@@ -176,6 +176,11 @@ def _question(report: SessionReport, q: QuestionReport, f: Flavour) -> str:
         out.append(
             f'<blockquote class="{size}" dir="auto">{escape(q.final_statement)}</blockquote>'
         )
+        if q.final_original:
+            out.append(
+                '<p class="note" dir="auto">Reworded by the facilitator. The model wrote: '
+                f"“{escape(q.final_original)}”</p>"
+            )
     out.append(_key_figures(report, q))
     if q.final.n or q.baseline.n:
         out.append(_figure(f, charts.rating_distribution(q.baseline, q.final), "Ratings"))
@@ -228,7 +233,8 @@ def _round(report: SessionReport, q: QuestionReport, r: Round, f: Flavour) -> st
     if multi:
         out.append("<p><b>The shortlist</b></p>")
     out.append(
-        f'<p class="note">The model wrote {r.n_candidates} candidate statements'
+        f'<p class="note">The model wrote {r.n_written} candidate statements'
+        + (f" (the facilitator reworded {r.n_reworded})" if r.n_reworded else "")
         + (
             f"; the room rated {len(r.shortlist)} of them."
             if r.has_ratings
@@ -320,9 +326,13 @@ def _statement_row(s: Statement) -> str:
     tags = []
     if s.chosen:
         tags.append("chosen")
-    if not s.on_shortlist:
+    if s.from_round:
+        tags.append(f"round {s.from_round}'s choice, kept in the running with its ratings")
+    elif not s.on_shortlist:
         tags.append("not on the shortlist; wins at some α")
-    tag = f" <i>({', '.join(tags)})</i>" if tags else ""
+    if s.original:
+        tags.append(f"reworded by the facilitator; the model wrote: “{s.original}”")
+    tag = f" <i>({escape(', '.join(tags))})</i>" if tags else ""
     weight = "<b>" if s.chosen else ""
     end = "</b>" if s.chosen else ""
     return (

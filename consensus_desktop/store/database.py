@@ -221,3 +221,23 @@ def current_opinions(db: sqlite_utils.Database, question_id: int) -> list[dict[s
             [question_id],
         )
     )
+
+
+def model_originals(db: sqlite_utils.Database, session_id: int) -> dict[int, str]:
+    """candidate id -> the model's wording, for each statement of the session that the
+    facilitator reworded (an edit of an edit goes back to the model's own)."""
+    rows = db.execute(
+        "SELECT c.id, c.text, c.replaces_id FROM candidates c "
+        "JOIN generation_runs g ON g.id = c.run_id WHERE g.session_id = ?",
+        [session_id],
+    ).fetchall()
+    by_id = {r[0]: r for r in rows}
+    out = {}
+    for cid, _, _ in rows:
+        seen, root = {cid}, by_id[cid]
+        while root[2] in by_id and root[2] not in seen:  # a foreign file may hold a loop
+            seen.add(root[2])
+            root = by_id[root[2]]
+        if root[0] != cid and root[2] is None:
+            out[cid] = str(root[1])
+    return out

@@ -153,7 +153,7 @@ def test_regenerated_round_and_an_absent_participant(store: SessionStore) -> Non
     report = gather(store, flow.session_id, ReportOptions())
     (q,) = report.questions
     (r,) = q.rounds  # a regeneration stays in its round
-    assert len(r.runs) == 2 and r.n_candidates == 2 * len(STATEMENTS)
+    assert len(r.runs) == 2 and r.n_written == 2 * len(STATEMENTS)
     assert r.participants == ("P1", "P2", "P3") and q.n_present == 3
     assert all(len(s.predicted) == 3 for s in r.statements)
     assert "(regenerated)" in render_html(report)

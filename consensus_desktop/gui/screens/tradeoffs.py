@@ -151,6 +151,7 @@ class TradeoffScreen(Screen):
         self.order: list[int] = []
         self.choosable: list[int] = []
         self.schulze: SchulzeResult | None = None
+        self.kept_note = ""  # how an earlier round's choice in the table is marked
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -171,6 +172,11 @@ class TradeoffScreen(Screen):
             if absent
             else ""
         )
+        earlier = flow.previous_choice()
+        self.kept_note = ""
+        if s.carried is not None and earlier is not None:
+            self.kept_note = f"round {earlier[0] + 1}'s choice, with the room's ratings from then"
+            present += f" {earlier[1].label}, {self.kept_note}, stays in the running."
         if rated:
             self.trust.setText(
                 "The room has rated the shortlist: only rated statements can be chosen (cells "
@@ -218,7 +224,9 @@ class TradeoffScreen(Screen):
                 f"{np.mean(row):.1f} of 7",
                 f"{np.min(row):.1f}",
                 s.names[int(np.argmin(row))],
-                s.candidates[c].text + ("" if usable else "  (prediction only: not rated)"),
+                s.candidates[c].text
+                + ("" if usable else "  (prediction only: not rated)")
+                + (f"  ({self.kept_note})" if c == s.carried else ""),
             ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
