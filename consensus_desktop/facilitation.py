@@ -28,27 +28,17 @@ import numpy as np
 import sqlite_utils
 
 from consensus_desktop.pipeline import RunRequest, RunResult
+from consensus_desktop.session.steps import step, then
 from consensus_desktop.store.database import model_originals
 from consensus_desktop.store.recording import store_run_result
 from consensus_desktop.store.session_store import SessionStore
+from consensus_desktop.welfare.function import WelfareFunction
 from consensus_desktop.welfare.group_metrics import Agreement, group_internal_agreement
-from consensus_desktop.welfare.isoelastic import alpha_from_json, alpha_to_json, ranking, welfare
+from consensus_desktop.welfare.isoelastic import alpha_from_json, alpha_to_json
 from consensus_desktop.welfare.schulze import SchulzeResult, schulze
-from consensus_desktop.welfare.tradeoff import TradeOff, analyse
-from consensus_desktop.welfare.utilities import likert_to_utility, shift_predictions
+from consensus_desktop.welfare.tradeoff import TradeOff
+from consensus_desktop.welfare.utilities import shift_predictions
 
-STEPS = (
-    "setup",
-    "intro",
-    "baseline",
-    "opinions",
-    "generation",
-    "tradeoffs",
-    "rating",
-    "critique",
-    "results",
-    "plenary",  # an assembly's plenary (consensus_desktop/assembly)
-)
 MIN_PARTICIPANTS, MAX_PARTICIPANTS = 3, 12
 DEFAULT_INTRO = "\n".join(
     (
@@ -261,7 +251,7 @@ class Facilitation:
         for n in names:
             store.add_participant(sid, n)
         flow = cls(store, sid)
-        flow.go_to("intro")
+        flow.go_to(then("setup"))
         return flow
 
     @property
@@ -276,10 +266,8 @@ class Facilitation:
     def step(self) -> str:
         return str(self.row.get("current_step") or "setup")
 
-    def go_to(self, step: str) -> None:
-        if step not in STEPS:
-            raise ValueError(f"unknown step {step!r}")
-        self.store.set_step(self.session_id, step)
+    def go_to(self, name: str) -> None:
+        self.store.set_step(self.session_id, step(name).name)
 
     @property
     def settings(self) -> Settings:
@@ -727,19 +715,16 @@ class Facilitation:
 
     def order_at(self, alpha: float, scores: Scores | None = None) -> list[int]:
         """Candidate positions best first by W_alpha on ratings-where-given."""
-        s = scores or self.scores()
-        return [int(i) for i in ranking(likert_to_utility(s.combined), alpha)]
+        return WelfareFunction(alpha).order((scores or self.scores()).combined)
 
     def welfare_at(self, alpha: float, scores: Scores | None = None) -> np.ndarray:
-        s = scores or self.scores()
-        return welfare(likert_to_utility(s.combined), alpha) * 7
+        return WelfareFunction(alpha).of((scores or self.scores()).combined)
 
     def tradeoff(self, scores: Scores | None = None, rows: Sequence[int] | None = None) -> TradeOff:
         """The analysis over ``rows`` (candidate positions; all by default): indices in the
         result refer to positions within ``rows``."""
         s = scores or self.scores()
-        combined = s.combined if rows is None else s.combined[list(rows)]
-        return analyse(likert_to_utility(combined))
+        return WelfareFunction().tradeoff(s.combined if rows is None else s.combined[list(rows)])
 
     def shortlist(self, k: int | None = None, alpha: float | None = None) -> list[CandidateView]:
         """The statements the room rates: as chosen when the latest run was made (shortlist.py:
@@ -753,7 +738,7 @@ class Facilitation:
             if stored:
                 return stored[:k]
         a = self.settings.alpha if alpha is None else alpha
-        order = [int(i) for i in ranking(likert_to_utility(s.predicted), a) if i != s.carried]
+        order = [i for i in WelfareFunction(a).order(s.predicted) if i != s.carried]
         return [s.candidates[i] for i in order[:k]]
 
     def _stored_shortlist(self, current: list[CandidateView]) -> list[CandidateView]:
@@ -831,7 +816,7 @@ class Facilitation:
             return None
         return schulze(len(s.candidates), ballots, seed=self.session_id)
 
-    def select(self, cid: int, method: str, alpha: float | None, chosen_by: str) -> None:
+    def select(self, cid: int, method: str, alpha: float, chosen_by: str) -> None:
         s = self.scores()
         index = next((i for i, c in enumerate(s.candidates) if c.id == cid), None)
         if index is None:
@@ -949,7 +934,7 @@ class Facilitation:
         self.select(
             earlier[1].id,
             str(prev[0]),
-            None if prev[1] is None else alpha_from_json(prev[1]),
+            WelfareFunction.from_json(prev[1]).alpha,
             f"facilitator: kept round {earlier[0] + 1}'s choice",
         )
 

@@ -26,13 +26,10 @@ from consensus_desktop.reward.base import RewardModel, RewardVersion
 from consensus_desktop.screening import near_copies, off_topic, text_rejection
 from consensus_desktop.shortlist import TRUSTED_AUC, Shortlist, choose
 from consensus_desktop.store.file_values import label_problem
-from consensus_desktop.welfare.isoelastic import alpha_to_json, ranking, welfare
-from consensus_desktop.welfare.tradeoff import TradeOff, analyse
-from consensus_desktop.welfare.utilities import (
-    likert_to_utility,
-    shift_predictions,
-    utility_to_likert,
-)
+from consensus_desktop.welfare.function import WelfareFunction
+from consensus_desktop.welfare.isoelastic import alpha_to_json
+from consensus_desktop.welfare.tradeoff import TradeOff
+from consensus_desktop.welfare.utilities import shift_predictions
 
 DEFAULT_TEMPLATE = "jury-few-shot-v2"
 MAX_CANDIDATES = 256  # llama.cpp decodes at most 256 sequences together (LLAMA_MAX_SEQ)
@@ -308,8 +305,8 @@ class RunResult:
 
 def rank(agreement: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """(order best first, welfare on the 1–7 scale) for a candidates x participants matrix."""
-    utilities = likert_to_utility(agreement)
-    return ranking(utilities, alpha), utility_to_likert(welfare(utilities, alpha))
+    w = WelfareFunction(alpha)
+    return np.asarray(w.order(agreement), dtype=np.intp), w.of(agreement)
 
 
 def run(
@@ -403,7 +400,7 @@ def run(
         model_sha256=engine.sha256,
         backend=engine.info.location,
         shortened=fitted.shortened,
-        tradeoff=analyse(likert_to_utility(agreement)),
+        tradeoff=WelfareFunction(request.alpha).tradeoff(agreement),
         generated=tuple(generated),
         opinion_changes=fitted.changes,
         rejected=tuple(rejected),

@@ -20,10 +20,9 @@ from consensus_desktop import __version__
 from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.store.exports import NameScrubber, anonymous_label
 from consensus_desktop.store.session_store import SessionStore
+from consensus_desktop.welfare.function import NAMED_POINTS
 from consensus_desktop.welfare.group_metrics import Agreement
 from consensus_desktop.welfare.isoelastic import alpha_from_json
-
-WELFARE_POINTS = (("utilitarian", 0.0), ("Nash", 1.0), ("Rawlsian", math.inf))
 
 
 @dataclass(frozen=True)
@@ -103,6 +102,7 @@ class Provenance:
     n_found: int
     seconds: float
     reward: dict[str, Any]
+    alpha: float | None  # the welfare α the run ranked its statements at (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -299,7 +299,7 @@ def _round(
     to = view.tradeoff(scores) if cands else None
     extra: list[int] = []
     if to is not None:
-        wins = [s.winner for s in to.stretches] + [to.winner_at(a) for _, a in WELFARE_POINTS]
+        wins = [s.winner for s in to.stretches] + [to.winner_at(a) for _, a in NAMED_POINTS]
         extra = [i for i in dict.fromkeys(wins) if i not in shortlist + kept]
     order = shortlist + kept + extra
     label = {i: scores.label(i) for i in order}
@@ -328,7 +328,7 @@ def _round(
                 if scores.has_ratings
                 else "predictions only (no ratings yet)"
             ),
-            winners=tuple((name, a, label[to.winner_at(a)]) for name, a in WELFARE_POINTS),
+            winners=tuple((name, a, label[to.winner_at(a)]) for name, a in NAMED_POINTS),
             stretches=tuple(
                 Stretch(label[s.winner], s.alpha_from, s.alpha_to) for s in to.stretches
             ),
@@ -408,4 +408,5 @@ def _provenance(store: SessionStore, run: dict[str, Any]) -> Provenance:
         n_found=int(run.get("n_found") or 0),
         seconds=float(run.get("seconds") or 0.0),
         reward=reward,
+        alpha=_alpha(run.get("alpha")),
     )

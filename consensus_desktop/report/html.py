@@ -375,7 +375,7 @@ def _provenance(report: SessionReport, f: Flavour) -> str:
         out.append(
             f"<table {TABLE}><thead><tr><th>Question</th><th>Round</th><th>Generated (UTC)</th>"
             '<th>Prompt version</th><th class="num">Statements</th><th class="num">Seconds</th>'
-            "</tr></thead><tbody>"
+            '<th class="num">Ranked at</th></tr></thead><tbody>'
         )
         seen: set[tuple[int, int]] = set()
         for number, round_, p in runs:
@@ -384,7 +384,8 @@ def _provenance(report: SessionReport, f: Flavour) -> str:
             out.append(
                 f"<tr><td>{number}</td><td>{round_} ({escape(kind)})</td>"
                 f"<td>{escape(p.created_at[:19].replace('T', ' '))}</td><td>{escape(p.prompt_version)}</td>"
-                f'<td class="num">{p.n_found} of {p.n_requested}</td><td class="num">{p.seconds:.1f}</td></tr>'
+                f'<td class="num">{p.n_found} of {p.n_requested}</td><td class="num">{p.seconds:.1f}</td>'
+                f'<td class="num">{_alpha(p.alpha)}</td></tr>'
             )
         out.append("</tbody></table>")
     out.append(f.keep_close)

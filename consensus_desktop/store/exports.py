@@ -86,6 +86,7 @@ ANONYMISED_COLUMNS: dict[str, dict[str, str]] = {
             "seconds",
             "shortened",  # participants' names: replaced like any string
             "shortlist_rule",
+            "alpha",
             "created_at",
         ),
         KEEP,

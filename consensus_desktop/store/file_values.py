@@ -42,7 +42,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, str]] = {
     ("baseline_ratings", "seconds_taken"): (0.0, 1e7, "a number of seconds"),
     ("ratings", "seconds_taken"): (0.0, 1e7, "a number of seconds"),
 }
-_INFINITE_ALLOWED = {("selections", "alpha")}  # α = ∞: the Rawlsian choice
+_INFINITE_ALLOWED = {("selections", "alpha"), ("generation_runs", "alpha")}  # α = ∞: Rawlsian
 
 Check = Callable[[Any], str | None]  # a parsed JSON value -> what is wrong with it, or None
 

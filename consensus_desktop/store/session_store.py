@@ -455,7 +455,7 @@ class SessionStore:
         question_id: int,
         candidate_id: int,
         method: str,
-        alpha: float | None,
+        alpha: float,
         chosen_by: str = "facilitator",
     ) -> int:
         sel = self._insert(
@@ -476,7 +476,7 @@ class SessionStore:
             {
                 "candidate_id": candidate_id,
                 "method": method,
-                "alpha": None if alpha is None else alpha_to_json(alpha),
+                "alpha": alpha_to_json(alpha),
             },
         )
         return sel

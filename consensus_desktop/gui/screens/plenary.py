@@ -44,6 +44,7 @@ def pick_folder(parent: QWidget, title: str) -> str:
 
 class PlenaryScreen(Screen):
     title = "Plenary"
+    step = "plenary"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

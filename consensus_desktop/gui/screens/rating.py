@@ -22,7 +22,6 @@ from consensus_desktop.gui.widgets.likert import QUALITY_LABELS, LikertScale
 
 class RatingScreen(PassTheLaptopScreen):
     title = "Rate the statements"
-    next_step = "tradeoffs"
     step = "rating"
     step_title = "Step 3: everyone rates the shortlist"
 

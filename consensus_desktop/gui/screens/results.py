@@ -36,6 +36,7 @@ def _fmt(x: float) -> str:
 
 class ResultsScreen(Screen):
     title = "Result"
+    step = "results"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
