@@ -21,11 +21,11 @@ from consensus_desktop.engine.types import (
     SamplingParams,
 )
 from consensus_desktop.errors import InputError, ModelFileError
+from consensus_desktop.labels import label_problem
 from consensus_desktop.prompts import REVISION, TEMPLATES, PromptPlan, require_text
 from consensus_desktop.reward.base import RewardModel, RewardVersion
 from consensus_desktop.screening import near_copies, off_topic, text_rejection
 from consensus_desktop.shortlist import TRUSTED_AUC, Shortlist, choose
-from consensus_desktop.store.file_values import label_problem
 from consensus_desktop.welfare.function import WelfareFunction
 from consensus_desktop.welfare.isoelastic import alpha_to_json
 from consensus_desktop.welfare.tradeoff import TradeOff

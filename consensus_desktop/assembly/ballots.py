@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from consensus_desktop.assembly.tables import AssemblyError
-from consensus_desktop.facilitation import Facilitation, Settings
+from consensus_desktop.session.facilitation import Facilitation
+from consensus_desktop.session.values import Settings
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.foreign import read_session_file
 from consensus_desktop.store.session_store import SessionStore

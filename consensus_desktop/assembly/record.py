@@ -11,7 +11,7 @@ from typing import Any
 
 from consensus_desktop.assembly.tables import AssemblyError, Table
 from consensus_desktop.pipeline import RunResult
-from consensus_desktop.store.recording import record_auto_choice, store_run_result
+from consensus_desktop.session.recording import record_auto_choice, store_run_result
 from consensus_desktop.store.session_store import PLENARY_KIND, SessionStore
 from consensus_desktop.store.transfer import import_session_file
 from consensus_desktop.welfare.isoelastic import alpha_to_json

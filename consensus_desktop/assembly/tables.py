@@ -14,7 +14,8 @@ from pathlib import Path
 import sqlite_utils
 
 from consensus_desktop.errors import InputError
-from consensus_desktop.facilitation import CandidateView, Scores, Settings, score_matrices
+from consensus_desktop.session.queries import score_matrices
+from consensus_desktop.session.values import CandidateView, Scores, Settings
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.foreign import read_session_file
 from consensus_desktop.store.session_store import PLENARY_KIND, SessionStore

@@ -41,7 +41,7 @@ def run_self_test(
         from consensus_desktop.engine.factory import open_backend
         from consensus_desktop.pipeline import RunRequest, RunResult, run
         from consensus_desktop.reward.select import reward_for
-        from consensus_desktop.store.recording import store_run_result
+        from consensus_desktop.session.recording import store_run_result
         from consensus_desktop.store.session_store import SessionStore
         from consensus_desktop.store.transfer import export_session, import_session_file
 

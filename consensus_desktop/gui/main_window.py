@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from consensus_desktop import __version__, server_config
 from consensus_desktop.engine.server import ServerSpec, privacy_notice
-from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.adapter_dialog import AdapterDialog
 from consensus_desktop.gui.context import AppContext
@@ -46,6 +45,7 @@ from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import STYLESHEET, apply_zoom, load_zoom, step_zoom
 from consensus_desktop.model_advice import DEFAULT_MODEL_NOTE, is_default_model, model_line
 from consensus_desktop.session import steps
+from consensus_desktop.session.facilitation import Facilitation
 from consensus_desktop.store.session_store import SessionStore
 
 # one class a step, each naming its step; the order and the titles are session/steps.py's

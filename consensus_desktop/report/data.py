@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from consensus_desktop import __version__
-from consensus_desktop.facilitation import Facilitation
+from consensus_desktop.session.facilitation import Facilitation
 from consensus_desktop.store.exports import NameScrubber, anonymous_label
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.welfare.function import NAMED_POINTS

@@ -16,14 +16,10 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import __version__
-from consensus_desktop.errors import StorageError
+from consensus_desktop.errors import SessionFileError
 from consensus_desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class SessionFileError(StorageError):
-    """A session file or library database cannot be used; the message says why and what to do."""
 
 
 class NotSQLiteFile(SessionFileError):

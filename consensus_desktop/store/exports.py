@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import __version__
+from consensus_desktop.safe_files import check_destination, write_database, write_text
 from consensus_desktop.store.database import (
     SessionFileError,
     current_opinions,
@@ -21,7 +22,6 @@ from consensus_desktop.store.database import (
     now,
     transaction,
 )
-from consensus_desktop.store.safe_files import check_destination, write_database, write_text
 from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
 from consensus_desktop.store.transfer import session_rows
 from consensus_desktop.welfare.utilities import rating_to_vote

@@ -22,6 +22,8 @@ import sqlite_utils
 
 from consensus_desktop import paths
 from consensus_desktop.errors import InputError
+from consensus_desktop.labels import label_problem
+from consensus_desktop.safe_files import register_open, unregister_open
 from consensus_desktop.store.database import (
     SessionFileError,
     current_opinions,
@@ -29,9 +31,8 @@ from consensus_desktop.store.database import (
     open_database,
     transaction,
 )
-from consensus_desktop.store.file_values import label_problem, store_text
+from consensus_desktop.store.file_values import store_text
 from consensus_desktop.store.foreign import check_library
-from consensus_desktop.store.safe_files import register_open, unregister_open
 from consensus_desktop.welfare.isoelastic import alpha_to_json
 
 HUMAN = "human_citizen"
@@ -157,6 +158,10 @@ class SessionStore:
                 f"Several sessions are named {name_or_uuid!r}; use the session's uuid instead."
             )
         return int(rows[0]["id"])
+
+    def set_settings(self, session_id: int, settings: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("sessions").update(session_id, {"settings": _json(settings)})
 
     def set_step(self, session_id: int, step: str) -> None:
         with self.transaction():

@@ -166,7 +166,7 @@ def main() -> None:
     sets = build_sets(args.polis, args.sets)
     model = resolve_model(args.model)
     if args.adapter is not None:
-        from consensus_desktop.sft.adapter_file import check_adapter
+        from consensus_desktop.engine.adapter_file import check_adapter
 
         check_adapter(args.adapter, Path(model))
     engine = Engine(model, adapter=args.adapter)

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QApplication,
 )
 
-from consensus_desktop.facilitation import candidate_label
 from consensus_desktop.gui import dialogs
+from consensus_desktop.session.values import candidate_label
 
 
 @pytest.fixture()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from consensus_desktop.facilitation import Facilitation, Settings
 from consensus_desktop.report import ReportOptions, gather, render_html
+from consensus_desktop.session.facilitation import Facilitation
+from consensus_desktop.session.values import Settings
 from consensus_desktop.store.exports import polis_csv, ratings_csv
 from consensus_desktop.store.session_store import SessionStore
 

@@ -14,8 +14,8 @@ import sqlite_utils
 from run_results import synthetic_result
 
 from consensus_desktop.report import ReportOptions, gather
+from consensus_desktop.session.recording import record_run
 from consensus_desktop.store.database import inspect_version, migrate
-from consensus_desktop.store.recording import record_run
 from consensus_desktop.store.schema import SCHEMA_VERSION
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.welfare.function import WelfareFunction

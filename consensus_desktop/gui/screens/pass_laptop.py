@@ -26,7 +26,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from consensus_desktop.facilitation import UNDOABLE
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.gate import ENTRY, FACILITATOR, TURN_END
 from consensus_desktop.gui.screens.base import Screen
@@ -34,6 +33,7 @@ from consensus_desktop.gui.screens.consent import AGREE_LABEL, consent_page
 from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import body, heading, hint, scale_font
 from consensus_desktop.session.steps import then
+from consensus_desktop.session.values import UNDOABLE
 
 
 def _centered_page(*labels: QLabel) -> QWidget:

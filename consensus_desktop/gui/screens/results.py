@@ -19,6 +19,7 @@ from consensus_desktop.gui.style import body, heading, hint
 from consensus_desktop.gui.widgets.rating_bars import RatingBars
 from consensus_desktop.gui.widgets.results_table import ResultsTable
 from consensus_desktop.report import ReportOptions, gather, save_html
+from consensus_desktop.safe_files import check_destination
 from consensus_desktop.store.exports import (
     CSV_FILES,
     anonymise_session,
@@ -26,7 +27,6 @@ from consensus_desktop.store.exports import (
     polis_csv,
     ratings_csv,
 )
-from consensus_desktop.store.safe_files import check_destination
 from consensus_desktop.store.transfer import export_session, timestamped_name
 
 

@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consensus_desktop.facilitation import DEFAULT_INTRO, Facilitation, Settings
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import hint
 from consensus_desktop.question_library import ATTRIBUTION, search
+from consensus_desktop.session.facilitation import Facilitation
 from consensus_desktop.session.steps import then
+from consensus_desktop.session.values import DEFAULT_INTRO, Settings
 
 ALPHA_CHOICES = [
     ("Utilitarian — mean agreement (α = 0)", 0.0),

@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consensus_desktop.facilitation import Scores
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
 from consensus_desktop.gui.widgets.heatmap import Heatmap
 from consensus_desktop.gui.widgets.winner_strip import WinnerStrip
+from consensus_desktop.session.values import Scores
 from consensus_desktop.welfare.function import WelfareFunction
 from consensus_desktop.welfare.schulze import SchulzeResult
 from consensus_desktop.welfare.tradeoff import TradeOff, alpha_from_t, t_from_alpha

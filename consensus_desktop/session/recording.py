@@ -12,8 +12,8 @@ from pathlib import Path
 
 from consensus_desktop import paths
 from consensus_desktop.pipeline import RunResult
+from consensus_desktop.safe_files import write_text
 from consensus_desktop.store.database import SessionFileError, storage_error_message
-from consensus_desktop.store.safe_files import write_text
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.welfare.function import WelfareFunction
 

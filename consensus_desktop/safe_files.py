@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from consensus_desktop import paths
-from consensus_desktop.store.database import SessionFileError
+from consensus_desktop.errors import SessionFileError
 
 _OPEN_DATABASES: set[Path] = set()
 _SIDECARS = ("", "-wal", "-shm", "-journal")
