@@ -21,9 +21,10 @@ from consensus_desktop.engine.types import Candidate, Progress
 from consensus_desktop.errors import InputError
 from consensus_desktop.input_files import kind_of, read_json, text_field
 from consensus_desktop.labels import label_problem
-from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, Stage, run
+from consensus_desktop.pipeline import RunResult, Stage, run
 from consensus_desktop.prompts import TEMPLATES
 from consensus_desktop.reward.select import reward_for
+from consensus_desktop.run_request import DEFAULT_TEMPLATE, RunRequest
 
 
 def add_parser(sub: Any) -> None:

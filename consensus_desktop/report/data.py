@@ -7,7 +7,6 @@ with what the room saw.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -232,7 +231,7 @@ def _question(
     view = _Pinned(store, session_id, question)
     rounds = tuple(
         _round(_Pinned(store, session_id, question, r), label_of, options, clean)
-        for r in _round_numbers(store, question["id"])
+        for r in view.round_numbers()
     )
     sel = view.selection()
     original = view.model_original(sel["candidate_id"]) if sel else None
@@ -259,28 +258,18 @@ def _question(
     )
 
 
-def _round_numbers(store: SessionStore, question_id: int) -> list[int]:
-    rows = store.db.execute(
-        "SELECT DISTINCT round FROM generation_runs WHERE question_id = ? ORDER BY round",
-        [question_id],
-    )
-    return [int(r[0] or 0) for r in rows]
-
-
 def _round(
     view: _Pinned,
     label_of: dict[int, str],
     options: ReportOptions,
     clean: Callable[[str], str],
 ) -> Round:
-    store = view.store
-    run_ids = view.round_run_ids()
-    runs = [dict(store.db.table("generation_runs").get(i)) for i in run_ids]
+    runs = view.round_runs()
     scores = view.scores()
     cands = scores.candidates
     earlier = view.previous_choice()
     written = view.round_candidates(include_replaced=True)
-    selected = _selection_in(store, [c.id for c in cands])
+    selected = view.choice_among([c.id for c in cands])
     chosen_id = selected["candidate_id"] if selected else None
     rated_rows = [i for i in range(len(cands)) if scores.is_rated(i) and i != scores.carried]
     if rated_rows:
@@ -337,13 +326,7 @@ def _round(
     schulze: tuple[tuple[str, ...], ...] = ()
     n_rankings = 0
     if ranking is not None:
-        marks = ",".join("?" * len(run_ids))
-        n_rankings = int(
-            store.db.execute(
-                f"SELECT count(DISTINCT participant_id) FROM rankings WHERE run_id IN ({marks})",
-                run_ids,
-            ).fetchone()[0]
-        )
+        n_rankings = len({r["participant_id"] for r in view.round_rankings()})
         d = ranking.pairwise
         ranked = {i for i in range(len(cands)) if (d[i] + d[:, i]).any()}
         groups = (tuple(scores.label(i) for i in g if i in ranked) for g in ranking.tied)
@@ -367,21 +350,8 @@ def _round(
         if options.with_opinions
         else (),
         n_critiques=sum(1 for t in critiques.values() if t.strip()),
-        runs=tuple(_provenance(store, run) for run in runs),
+        runs=tuple(_provenance(run, view.reward_version(run["id"])) for run in runs),
     )
-
-
-def _selection_in(store: SessionStore, candidate_ids: Sequence[int]) -> dict[str, Any] | None:
-    """The latest choice among these candidates (one round's), if any."""
-    ids = list(candidate_ids) or [-1]
-    marks = ",".join("?" * len(ids))
-    rows = list(
-        store.db.query(
-            f"SELECT * FROM selections WHERE candidate_id IN ({marks}) ORDER BY id DESC LIMIT 1",
-            ids,
-        )
-    )
-    return rows[0] if rows else None
 
 
 def _alpha(value: Any) -> float | None:
@@ -390,13 +360,7 @@ def _alpha(value: Any) -> float | None:
     return alpha_from_json(value)
 
 
-def _provenance(store: SessionStore, run: dict[str, Any]) -> Provenance:
-    row = store.db.execute(
-        "SELECT p.reward_version FROM predictions p JOIN candidates c ON c.id = p.candidate_id "
-        "WHERE c.run_id = ? ORDER BY p.id LIMIT 1",
-        [run["id"]],
-    ).fetchone()
-    reward = json.loads(row[0]) if row and row[0] else {}
+def _provenance(run: dict[str, Any], reward: dict[str, Any]) -> Provenance:
     return Provenance(
         kind=str(run.get("kind") or "initial"),
         created_at=str(run.get("created_at") or ""),

@@ -371,3 +371,42 @@ class SessionQueries:
 
     def candidate(self, cid: int) -> dict[str, Any]:
         return dict(self.store.db.table("candidates").get(cid))
+
+    def round_numbers(self) -> list[int]:
+        """The question's rounds of generation, first to last."""
+        rows = self.store.db.execute(
+            "SELECT DISTINCT round FROM generation_runs WHERE question_id = ? ORDER BY round",
+            [self.question["id"]],
+        )
+        return [int(r[0] or 0) for r in rows]
+
+    def round_runs(self) -> list[dict[str, Any]]:
+        """The rows of the round's runs: its first generation, then any regenerations."""
+        run_ids = self.round_run_ids() or [-1]
+        marks = ",".join("?" * len(run_ids))
+        return list(
+            self.store.db.query(
+                f"SELECT * FROM generation_runs WHERE id IN ({marks}) ORDER BY id", run_ids
+            )
+        )
+
+    def choice_among(self, candidate_ids: Sequence[int]) -> dict[str, Any] | None:
+        """The latest choice among these candidates (one round's), if any."""
+        ids = list(candidate_ids) or [-1]
+        marks = ",".join("?" * len(ids))
+        rows = list(
+            self.store.db.query(
+                f"SELECT * FROM selections WHERE candidate_id IN ({marks}) ORDER BY id DESC LIMIT 1",
+                ids,
+            )
+        )
+        return rows[0] if rows else None
+
+    def reward_version(self, run_id: int) -> dict[str, Any]:
+        """The reward model that predicted a run's agreement ({} if none is recorded)."""
+        row = self.store.db.execute(
+            "SELECT p.reward_version FROM predictions p JOIN candidates c ON c.id = p.candidate_id "
+            "WHERE c.run_id = ? ORDER BY p.id LIMIT 1",
+            [run_id],
+        ).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}

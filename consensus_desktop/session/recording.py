@@ -49,16 +49,12 @@ def _move_shortlist_marks(
     result: RunResult,
     earlier_ids: Sequence[int | None],
 ) -> None:
-    store.db.execute(
-        "UPDATE candidates SET shortlist_rank = NULL WHERE run_id IN (SELECT id FROM "
-        "generation_runs WHERE question_id = ? AND round = ? AND id != ?)",
-        [question_id, round_, run_id],
-    )
-    for rank, i in result.shortlisted_earlier():
-        if earlier_ids[i] is not None:  # None: a statement no longer in the round
-            store.db.execute(
-                "UPDATE candidates SET shortlist_rank = ? WHERE id = ?", [rank, earlier_ids[i]]
-            )
+    marks = [
+        (rank, earlier_ids[i])
+        for rank, i in result.shortlisted_earlier()
+        if earlier_ids[i] is not None  # None: a statement no longer in the round
+    ]
+    store.move_shortlist_marks(question_id, round_, run_id, marks)
 
 
 def _store_run_result(

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from consensus_desktop import __version__
 from consensus_desktop.errors import SessionFileError
+from consensus_desktop.safe_files import atomic_path
 from consensus_desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -237,3 +238,17 @@ def model_originals(db: sqlite_utils.Database, session_id: int) -> dict[int, str
         if root[0] != cid and root[2] is None:
             out[cid] = str(root[1])
     return out
+
+
+def write_database(db: sqlite_utils.Database, target: Path) -> Path:
+    """Write a database (typically built in memory) as one compact self-contained file.
+
+    ``VACUUM INTO`` copies only live rows: no free page of the source reaches the file.
+    """
+    with atomic_path(target) as tmp:
+        db.execute("VACUUM INTO ?", [str(tmp)])
+    return target
+
+
+def row_count(db: sqlite_utils.Database, table: str) -> int:
+    return int(db.table(table).count)

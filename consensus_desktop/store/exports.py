@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import __version__
-from consensus_desktop.safe_files import check_destination, write_database, write_text
+from consensus_desktop.safe_files import check_destination, write_text
 from consensus_desktop.store.database import (
     SessionFileError,
     current_opinions,
@@ -21,6 +21,7 @@ from consensus_desktop.store.database import (
     model_originals,
     now,
     transaction,
+    write_database,
 )
 from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
 from consensus_desktop.store.transfer import session_rows

@@ -26,13 +26,14 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import __version__
-from consensus_desktop.safe_files import check_destination, write_database
+from consensus_desktop.safe_files import check_destination
 from consensus_desktop.store.database import (
     SessionFileError,
     memory_database,
     now,
     open_database,
     transaction,
+    write_database,
 )
 from consensus_desktop.store.foreign import TIME_LIMIT_S, read_session_file
 from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
