@@ -26,7 +26,7 @@ import numpy as np
 
 from consensus_desktop.pipeline import RunResult
 from consensus_desktop.run_request import RunRequest
-from consensus_desktop.session.queries import score_matrices
+from consensus_desktop.session.queries import remembered, score_matrices
 from consensus_desktop.session.recording import store_run_result
 from consensus_desktop.session.results import SessionResults
 from consensus_desktop.session.steps import step, then
@@ -266,6 +266,7 @@ class Facilitation(SessionResults):
             raise ValueError("The wording is unchanged.")
         return self.store.add_edited_candidate(self.session_id, cid, text)
 
+    @remembered
     def scores(self) -> Scores:
         """The latest round's candidates x the participants present, and an earlier round's
         choice (last, with its ratings from then) so that it stays in the running."""

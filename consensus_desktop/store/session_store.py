@@ -158,15 +158,15 @@ class SessionStore(RunRows):
 
     def participants(self, session_id: int) -> list[dict[str, Any]]:
         return list(
-            self.db.table("participants").rows_where(
-                "session_id = ?", [session_id], order_by="position"
+            self.db.query(
+                "SELECT * FROM participants WHERE session_id = ? ORDER BY position", [session_id]
             )
         )
 
     def questions(self, session_id: int) -> list[dict[str, Any]]:
         return list(
-            self.db.table("questions").rows_where(
-                "session_id = ?", [session_id], order_by="position"
+            self.db.query(
+                "SELECT * FROM questions WHERE session_id = ? ORDER BY position", [session_id]
             )
         )
 
