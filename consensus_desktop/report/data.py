@@ -322,17 +322,18 @@ def _round(
                 Stretch(label[s.winner], s.alpha_from, s.alpha_to) for s in to.stretches
             ),
         )
+    present = [p["id"] for p in view.present]
     ranking = view.schulze() if cands else None
     schulze: tuple[tuple[str, ...], ...] = ()
     n_rankings = 0
     if ranking is not None:
-        n_rankings = len({r["participant_id"] for r in view.round_rankings()})
+        n_rankings = len({r["participant_id"] for r in view.round_rankings()} & set(present))
         d = ranking.pairwise
         ranked = {i for i in range(len(cands)) if (d[i] + d[:, i]).any()}
         groups = (tuple(scores.label(i) for i in g if i in ranked) for g in ranking.tied)
         schulze = tuple(g for g in groups if g)
     critiques = view.critiques_for(chosen_id) if chosen_id is not None else {}
-    present = [p["id"] for p in view.present]
+    critiques = {pid: text for pid, text in critiques.items() if pid in present}
     return Round(
         number=int(runs[0].get("round") or 0) + 1,
         kind=str(runs[0].get("kind") or "initial"),

@@ -334,7 +334,10 @@ class Facilitation(SessionResults):
         s = self.scores()
         index = {c.id: i for i, c in enumerate(s.candidates)}
         ballots = []
+        present = {p["id"] for p in self.present}
         for r in self.round_rankings():
+            if r["participant_id"] not in present:
+                continue
             ranks = json.loads(r["ranking"])
             ballots.append({index[int(c)]: float(v) for c, v in ranks.items() if int(c) in index})
         if not ballots:

@@ -96,8 +96,11 @@ def test_an_edited_choice_is_marked_everywhere_and_absent_people_are_not_counted
     )
     for p, value in zip(flow.participants, (2, 6, 3, 5), strict=True):
         flow.record_baseline(p["id"], value)
-    a, _b = _round(flow, ["The model's words.", "Other words."], 0, "initial")
+    a, b = _round(flow, ["The model's words.", "Other words."], 0, "initial")
     reworded = flow.edit_candidate(a, "The facilitator's words.")
+    for p in flow.participants:  # Dee too, before she leaves
+        flow.record_ranking(p["id"], {reworded: 1, b: 2})
+        flow.record_critique(p["id"], reworded, "Say who pays.")
     flow.mark_absent(flow.participants[3]["id"])
     _rate(flow, {reworded: [6, 5, 6]})
     flow.select(reworded, "isoelastic (ratings+predictions)", 0.0, "welfare")
@@ -108,6 +111,7 @@ def test_an_edited_choice_is_marked_everywhere_and_absent_people_are_not_counted
     assert q.before.n_agree + q.before.n_disagree + q.before.n_neutral == 3
     (r,) = q.rounds
     assert (r.n_written, r.n_reworded) == (2, 1)
+    assert (len(r.participants), r.n_rankings, r.n_critiques) == (3, 3, 3)
     html = render_html(report)
     assert "The model wrote 2 candidate statements (the facilitator reworded 1)" in html
     assert "Reworded by the facilitator. The model wrote: “The model&#x27;s words.”" in html
