@@ -13,7 +13,6 @@ from pathlib import Path
 import sqlite_utils
 
 from consensus_desktop.errors import InputError
-from consensus_desktop.session.queries import score_matrices
 from consensus_desktop.session.values import CandidateView, Scores, Settings
 from consensus_desktop.store.assembly_rows import (
     latest_choice,
@@ -23,6 +22,7 @@ from consensus_desktop.store.assembly_rows import (
 )
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.foreign import read_session_file
+from consensus_desktop.store.score_rows import score_matrices
 from consensus_desktop.store.session_store import PLENARY_KIND, SessionStore
 
 

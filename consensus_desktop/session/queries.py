@@ -4,15 +4,11 @@ go through ``SessionStore``."""
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
-from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-import numpy as np
-import sqlite_utils
-
+from consensus_desktop.session.memo import remembered
 from consensus_desktop.session.values import (
     DEFAULT_INTRO,
     UNDOABLE,
@@ -22,59 +18,6 @@ from consensus_desktop.session.values import (
 )
 from consensus_desktop.store.database import model_originals
 from consensus_desktop.store.session_store import SessionStore
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def score_matrices(
-    db: sqlite_utils.Database,
-    candidate_ids: Sequence[int],
-    pids: Sequence[int],
-    no_prediction: float = 4.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(predicted, rated) candidates x participants, in the given orders; NaN where nobody rated,
-    and ``no_prediction`` (neutral 4) where a participant has none (joined late), explicitly."""
-    predicted = np.full((len(candidate_ids), len(pids)), np.nan)
-    rated = np.full((len(candidate_ids), len(pids)), np.nan)
-    index = {c: i for i, c in enumerate(candidate_ids)}
-    col = {pid: j for j, pid in enumerate(pids)}
-    ids = list(index) or [-1]
-    marks = ",".join("?" * len(ids))
-    for table, matrix in (("predictions", predicted), ("ratings", rated)):
-        for cid, pid, agreement in db.execute(
-            f"SELECT candidate_id, participant_id, agreement FROM {table} "
-            f"WHERE candidate_id IN ({marks}) ORDER BY id",
-            ids,
-        ):
-            if pid in col:
-                matrix[index[cid], col[pid]] = agreement
-    return np.where(np.isfinite(predicted), predicted, no_prediction), rated
-
-
-def _copied(value: T) -> T:
-    """A fresh container for the caller (who may add to a list); the rows inside are shared."""
-    return copy.copy(value) if isinstance(value, list | dict | set) else value
-
-
-def remembered(read: Callable[P, T]) -> Callable[P, T]:
-    """Read once until the library changes: the answers of a read model method are kept while
-    the connection has made no change since (``total_changes``), so one screen refresh reads
-    each fact once however often it is asked."""
-
-    @functools.wraps(read)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        self = args[0]
-        assert isinstance(self, SessionQueries)
-        stamp = self.store.db.conn.total_changes
-        if self._stamp != stamp:
-            self._memo, self._stamp = {}, stamp
-        key = (read.__name__, args[1:], tuple(sorted(kwargs.items())))
-        if key not in self._memo:
-            self._memo[key] = read(*args, **kwargs)
-        return _copied(self._memo[key])
-
-    return wrapper
 
 
 class SessionQueries:

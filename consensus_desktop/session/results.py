@@ -8,8 +8,9 @@ import math
 
 import numpy as np
 
-from consensus_desktop.session.queries import SessionQueries, score_matrices
+from consensus_desktop.session.queries import SessionQueries
 from consensus_desktop.session.values import CandidateView, ResultRow, nearly_same
+from consensus_desktop.store.score_rows import score_matrices
 from consensus_desktop.welfare.group_metrics import Agreement, group_internal_agreement
 
 
