@@ -26,6 +26,10 @@ class StorageError(ConsensusError):
     """A session file, the library database or an export target cannot be read or written."""
 
 
+class SessionFileError(StorageError):
+    """A session file or library database cannot be used; the message says why and what to do."""
+
+
 class ServerError(ConsensusError, RuntimeError):
     """A server (a model server or a model download host) is unreachable or answered wrongly."""
 

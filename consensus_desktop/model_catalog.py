@@ -131,7 +131,7 @@ def default_model_path() -> Path:
             f"The default model package '{entry.pypi_package}' is not installed. "
             "Reinstall consensus-desktop, or choose a GGUF file with --model."
         ) from exc
-    from consensus_desktop.store.safe_files import atomic_path
+    from consensus_desktop.safe_files import atomic_path
 
     try:
         paths.ensure_dir(target.parent)

@@ -18,7 +18,7 @@ from consensus_desktop.engine.errors import GenerationCancelled, ModelError
 from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.errors import ServerError, StorageError
 from consensus_desktop.model_catalog import CatalogEntry, sha256_of
-from consensus_desktop.store.safe_files import atomic_path, put_in_place
+from consensus_desktop.safe_files import atomic_path, put_in_place
 
 CHUNK = 1 << 20
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 
-from consensus_desktop.facilitation import Facilitation, Settings
 from consensus_desktop.question_library import LibraryQuestion, load_questions
+from consensus_desktop.session.facilitation import Facilitation
+from consensus_desktop.session.values import Settings
 from consensus_desktop.store.session_store import SessionStore
 
 REHEARSAL_PREFIX = "REHEARSAL"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from consensus_desktop import paths
-from consensus_desktop.store.safe_files import atomic_path
+from consensus_desktop.safe_files import atomic_path
 
 FILE_NAME = "model_server.json"
 KEY_ENV = "CONSENSUS_DESKTOP_API_KEY"

@@ -19,7 +19,14 @@ from typing import Any
 import numpy as np
 
 from consensus_desktop.assembly.tables import AssemblyError
-from consensus_desktop.facilitation import Facilitation, Settings
+from consensus_desktop.session.facilitation import Facilitation
+from consensus_desktop.session.values import Settings
+from consensus_desktop.store.assembly_rows import (
+    ballot_rows,
+    insert_once,
+    run_candidates,
+    sessions_with_settings,
+)
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.foreign import read_session_file
 from consensus_desktop.store.session_store import SessionStore
@@ -35,12 +42,12 @@ class Plenary:
 
     def __init__(self, store: SessionStore, session_id: int) -> None:
         self.store, self.session_id = store, session_id
-        row = store.db.table("sessions").get(session_id)
+        self.flow = Facilitation(store, session_id)
+        row = self.flow.row
         self.settings: dict[str, Any] = json.loads(row["settings"] or "{}")
         if self.settings.get("kind") != "plenary":
             raise AssemblyError(f"The session {row['name']!r} is not a plenary.")
         self.uuid, self.name = str(row["uuid"]), str(row["name"])
-        self.flow = Facilitation(store, session_id)
 
     @property
     def tables(self) -> list[dict[str, Any]]:
@@ -120,10 +127,7 @@ def import_ballots(store: SessionStore, plenary_id: int, paths: list[Path]) -> l
     """Read rated ballot files back into the plenary, all of them or (on any refusal) none."""
     plenary = Plenary(store, plenary_id)
     run_id = plenary.flow.latest_run_id()
-    cand_id = {
-        r["text"]: r["id"]
-        for r in store.db.query("SELECT id, text FROM candidates WHERE run_id = ?", [run_id])
-    }
+    cand_id = {r["text"]: r["id"] for r in run_candidates(store.db, run_id)}
     pid_of = {p["pseudonym"]: p["id"] for p in plenary.flow.participants}
     labels = {t["label"] for t in plenary.tables}
     out = []
@@ -139,7 +143,7 @@ def import_ballots(store: SessionStore, plenary_id: int, paths: list[Path]) -> l
                         f"{path.name} names a member or statement this plenary does not have."
                     )
                 row = {"candidate_id": cid, "participant_id": pid, **r["values"]}
-                ratings += _insert_once(store, "ratings", row)
+                ratings += insert_once(store, "ratings", row)
             for r in ballot["rankings"]:
                 pid = pid_of.get(f"{label}/{r['pseudonym']}")
                 ranks = {str(cand_id[t]): v for t, v in r["ranks"].items() if t in cand_id}
@@ -151,7 +155,7 @@ def import_ballots(store: SessionStore, plenary_id: int, paths: list[Path]) -> l
                     "ranking": json.dumps(ranks, sort_keys=True),
                     "created_at": r["created_at"],
                 }
-                rankings += _insert_once(store, "rankings", row)
+                rankings += insert_once(store, "rankings", row)
             store.log_event(
                 plenary_id,
                 "ballot_imported",
@@ -161,25 +165,13 @@ def import_ballots(store: SessionStore, plenary_id: int, paths: list[Path]) -> l
     return out
 
 
-def _insert_once(store: SessionStore, table: str, row: dict[str, Any]) -> int:
-    """Insert ``row`` unless the same row is there already (a ballot read twice); 1 if added."""
-    where = " AND ".join(f"[{k}] IS ?" for k in row)
-    if store.db.execute(f"SELECT 1 FROM [{table}] WHERE {where}", list(row.values())).fetchone():
-        return 0
-    store.db.table(table).insert(row)
-    return 1
-
-
 def _read_ballot(path: Path, plenary: Plenary, labels: set[str]) -> dict[str, Any]:
     try:
         db = read_session_file(path)
     except SessionFileError as exc:
         raise AssemblyError(str(exc)) from exc
     try:
-        sessions = [
-            (r["id"], json.loads(r["settings"] or "{}"))
-            for r in db.query("SELECT id, settings FROM sessions ORDER BY id")
-        ]
+        sessions = [(r["id"], r["settings"]) for r in sessions_with_settings(db)]
         found = [(sid, s) for sid, s in sessions if s.get("kind") == BALLOT_KIND]
         if not found:
             raise AssemblyError(f"{path.name} is not a plenary ballot file.")
@@ -192,6 +184,7 @@ def _read_ballot(path: Path, plenary: Plenary, labels: set[str]) -> dict[str, An
         label = settings.get("table_label", "")
         if label not in labels:
             raise AssemblyError(f"{path.name} is for a table this plenary does not have.")
+        rows = ballot_rows(db, sid)
         ratings = [
             {
                 "pseudonym": r["pseudonym"],
@@ -200,33 +193,16 @@ def _read_ballot(path: Path, plenary: Plenary, labels: set[str]) -> dict[str, An
                     k: r[k] for k in ("agreement", "quality", "seconds_taken", "created_at")
                 },
             }
-            for r in db.query(
-                "SELECT p.pseudonym, c.text, r.* FROM ratings r "
-                "JOIN participants p ON p.id = r.participant_id "
-                "JOIN candidates c ON c.id = r.candidate_id WHERE p.session_id = ? ORDER BY r.id",
-                [sid],
-            )
+            for r in rows["ratings"]
         ]
-        text_of = {
-            str(r["id"]): r["text"]
-            for r in db.query(
-                "SELECT c.id, c.text FROM candidates c JOIN generation_runs g ON g.id = c.run_id "
-                "WHERE g.session_id = ?",
-                [sid],
-            )
-        }
+        text_of = {str(r["id"]): r["text"] for r in rows["statements"]}
         rankings = [
             {
                 "pseudonym": r["pseudonym"],
                 "ranks": {text_of.get(c, ""): v for c, v in json.loads(r["ranking"]).items()},
                 "created_at": r["created_at"],
             }
-            for r in db.query(
-                "SELECT p.pseudonym, k.ranking, k.created_at FROM rankings k "
-                "JOIN participants p ON p.id = k.participant_id WHERE p.session_id = ? "
-                "ORDER BY k.id",
-                [sid],
-            )
+            for r in rows["rankings"]
         ]
         return {"label": label, "ratings": ratings, "rankings": rankings}
     finally:

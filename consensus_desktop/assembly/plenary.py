@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from consensus_desktop.assembly.tables import Table
-from consensus_desktop.pipeline import RunRequest, RunResult
+from consensus_desktop.pipeline import RunResult
+from consensus_desktop.run_request import RunRequest
 
 
 def table_opinion(table: Table) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from consensus_desktop.assembly.tables import AssemblyError, Table
 from consensus_desktop.pipeline import RunResult
-from consensus_desktop.store.recording import store_run_result
+from consensus_desktop.session.recording import record_auto_choice, store_run_result
 from consensus_desktop.store.session_store import PLENARY_KIND, SessionStore
 from consensus_desktop.store.transfer import import_session_file
 from consensus_desktop.welfare.isoelastic import alpha_to_json
@@ -66,9 +66,6 @@ def record_plenary(
                 store.add_opinion(pid, qid, member.opinion)
                 pids.append(pid)
         _, cids = store_run_result(store, sid, qid, pids, result, kind="plenary")
-        best = next(
-            i for i, c in enumerate(result.generated) if c.text == result.candidates[0].text
-        )
-        store.add_selection(sid, qid, cids[best], "isoelastic", result.request.alpha, "auto")
+        record_auto_choice(store, sid, qid, result, cids)
         store.set_step(sid, "plenary")
     return sid

@@ -7,16 +7,22 @@ each refusal is one sentence that names the file.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
 from consensus_desktop.errors import InputError
-from consensus_desktop.facilitation import CandidateView, Scores, Settings, score_matrices
+from consensus_desktop.session.values import CandidateView, Scores, Settings
+from consensus_desktop.store.assembly_rows import (
+    latest_choice,
+    ratings_of,
+    run_candidates,
+    sessions_with_settings,
+)
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.foreign import read_session_file
+from consensus_desktop.store.score_rows import score_matrices
 from consensus_desktop.store.session_store import PLENARY_KIND, SessionStore
 
 
@@ -67,54 +73,34 @@ def read_table(path: Path) -> Table:
 
 
 def _read(db: sqlite_utils.Database, path: Path) -> Table:
-    sessions = list(db.query("SELECT id, uuid, name, settings FROM sessions ORDER BY id"))
+    sessions = sessions_with_settings(db)
     if len(sessions) != 1:
         raise AssemblyError(
             f"{path.name} holds {len(sessions)} sessions; a table file holds one table's session "
             "(export it with `session export NAME FILE`)."
         )
     session = sessions[0]
-    raw = json.loads(session["settings"] or "{}")
+    raw = session["settings"]
     if raw.get("kind") == PLENARY_KIND:
         raise AssemblyError(f"{path.name} is a plenary's file, not a table's.")
     settings = Settings.from_json(raw)
-    chosen = list(
-        db.query(
-            "SELECT s.candidate_id, c.text, c.run_id, q.text AS question, q.id AS question_id "
-            "FROM selections s JOIN candidates c ON c.id = s.candidate_id "
-            "JOIN questions q ON q.id = s.question_id WHERE s.session_id = ? "
-            "ORDER BY s.id DESC LIMIT 1",
-            [session["id"]],
-        )
-    )
-    if not chosen:
+    sel = latest_choice(db, session["id"])
+    if sel is None:
         raise AssemblyError(
             f"{path.name} has no chosen statement yet: finish the table's session up to the "
             "choice of a statement, then export it again."
         )
-    sel = chosen[0]
     store = SessionStore.over(db, path)
     opinions = store.current_opinions(sel["question_id"])
     people = [p for p in store.participants(session["id"]) if p["id"] in opinions]
     if not people:
         raise AssemblyError(f"{path.name} holds no participant's opinion on its question.")
     pids = [p["id"] for p in people]
-    cids = [
-        r["id"]
-        for r in db.query(
-            "SELECT id FROM candidates WHERE run_id = ? ORDER BY position", [sel["run_id"]]
-        )
-    ]
+    cids = [r["id"] for r in run_candidates(db, sel["run_id"])]
     predicted, rated = score_matrices(db, cids, pids)
     views = [CandidateView(c, "") for c in cids]
     offsets = Scores(views, predicted, rated, [p["pseudonym"] for p in people]).offsets
-    ratings = {
-        r["participant_id"]: r["agreement"]
-        for r in db.query(
-            "SELECT participant_id, agreement FROM ratings WHERE candidate_id = ? ORDER BY id",
-            [sel["candidate_id"]],
-        )
-    }
+    ratings = ratings_of(db, sel["candidate_id"])
     members = tuple(
         Member(
             p["uuid"], p["pseudonym"], opinions[p["id"]]["text"], float(off), ratings.get(p["id"])

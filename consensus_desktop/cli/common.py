@@ -100,7 +100,7 @@ def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
 def generation_settings(args: argparse.Namespace) -> dict[str, Any]:
     """The generation arguments as :class:`~consensus_desktop.pipeline.RunRequest` fields, checked
     (ranges, nan: one sentence naming the field) before any file is read or model loaded."""
-    from consensus_desktop.pipeline import RunRequest
+    from consensus_desktop.run_request import RunRequest
 
     settings: dict[str, Any] = {
         "n": args.n,

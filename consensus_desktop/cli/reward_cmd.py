@@ -105,7 +105,7 @@ def _check_out(out: Path, source: Path, force: bool) -> None:
     """Refuse an output path that cannot be written, before any model work: the rule of every
     output (safe_files.check_destination: no overwrite without --force, never the library), and
     never the input it reads."""
-    from consensus_desktop.store.safe_files import DestinationRefused, check_destination
+    from consensus_desktop.safe_files import DestinationRefused, check_destination
 
     if out.is_dir():
         raise InputError(
@@ -173,7 +173,7 @@ def score_main(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     print(f"\r{len(rows)}/{len(rows)} rows", file=sys.stderr)
-    from consensus_desktop.store.safe_files import write_text
+    from consensus_desktop.safe_files import write_text
 
     write_text(  # temporary name, fsync, rename: a crash never leaves half a file
         args.out,
@@ -189,7 +189,7 @@ def train_main(args: argparse.Namespace) -> int:
     from consensus_desktop.reward.head import card_path_of
     from consensus_desktop.reward.session_data import conversations_from_sessions
     from consensus_desktop.reward.train_cli import train_and_save
-    from consensus_desktop.store.safe_files import check_destination
+    from consensus_desktop.safe_files import check_destination
 
     out = args.out
     if out is None:

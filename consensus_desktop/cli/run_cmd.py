@@ -20,10 +20,11 @@ from consensus_desktop.engine.factory import open_backend
 from consensus_desktop.engine.types import Candidate, Progress
 from consensus_desktop.errors import InputError
 from consensus_desktop.input_files import kind_of, read_json, text_field
-from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, Stage, run
+from consensus_desktop.labels import label_problem
+from consensus_desktop.pipeline import RunResult, Stage, run
 from consensus_desktop.prompts import TEMPLATES
 from consensus_desktop.reward.select import reward_for
-from consensus_desktop.store.file_values import label_problem
+from consensus_desktop.run_request import DEFAULT_TEMPLATE, RunRequest
 
 
 def add_parser(sub: Any) -> None:
@@ -237,7 +238,7 @@ def main(args: argparse.Namespace) -> int:
                 pass
         assert result is not None
         if args.session:
-            from consensus_desktop.store.recording import record_or_recover
+            from consensus_desktop.session.recording import record_or_recover
 
             not_saved = record_or_recover(
                 args.session, result, assembly=args.assembly, table_label=args.table

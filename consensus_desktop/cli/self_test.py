@@ -47,9 +47,11 @@ def run_self_test(
         from consensus_desktop import __version__, paths
         from consensus_desktop.cli.common import model_spec
         from consensus_desktop.engine.factory import open_backend
-        from consensus_desktop.pipeline import RunRequest, RunResult, run
+        from consensus_desktop.pipeline import RunResult, run
         from consensus_desktop.reward.select import reward_for
-        from consensus_desktop.store.recording import store_run_result
+        from consensus_desktop.run_request import RunRequest
+        from consensus_desktop.session.recording import store_run_result
+        from consensus_desktop.store.database import row_count
         from consensus_desktop.store.session_store import SessionStore
         from consensus_desktop.store.transfer import export_session, import_session_file
 
@@ -93,7 +95,7 @@ def run_self_test(
             store.close()
             other = SessionStore(Path(tmp) / "other.sqlite")
             [imported] = import_session_file(exported, other.db)
-            n = other.db.table("predictions").count
+            n = row_count(other.db, "predictions")
             other.close()
             if imported.skipped or n != shape[0] * shape[1]:
                 raise RuntimeError("the session file did not round-trip")

@@ -11,6 +11,7 @@ from typing import Any
 from consensus_desktop import paths
 from consensus_desktop.errors import InputError
 from consensus_desktop.report import ReportOptions, save_html
+from consensus_desktop.safe_files import check_destination
 from consensus_desktop.store.database import SessionFileError, storage_error_message
 from consensus_desktop.store.exports import (
     anonymise_session,
@@ -18,7 +19,6 @@ from consensus_desktop.store.exports import (
     polis_csv,
     ratings_csv,
 )
-from consensus_desktop.store.safe_files import check_destination
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.store.transfer import export_session, import_session_file, merge_files
 

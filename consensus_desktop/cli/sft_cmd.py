@@ -58,8 +58,8 @@ def add_parser(sub: Any) -> None:
 
 
 def data_main(args: argparse.Namespace) -> int:
+    from consensus_desktop.safe_files import check_destination
     from consensus_desktop.sft.data import build_data_set, write_data_set
-    from consensus_desktop.store.safe_files import check_destination
 
     check_destination(args.out, args.force)  # before the minutes of reading, not after
     data = build_data_set(args.polis, args.sessions, args.seed)

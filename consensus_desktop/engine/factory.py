@@ -53,7 +53,7 @@ def open_backend(spec: ModelSpec | str | Path | None = None) -> ModelBackend:
     else:
         path = spec.path
     if spec.adapter is not None:  # refused by name before llama.cpp loads anything
-        from consensus_desktop.sft.adapter_file import check_adapter
+        from consensus_desktop.engine.adapter_file import check_adapter
 
         check_adapter(spec.adapter, path)
     return Engine(

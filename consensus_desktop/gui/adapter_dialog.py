@@ -26,17 +26,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from consensus_desktop.engine.adapter_file import check_adapter
 from consensus_desktop.errors import ConsensusError, describe_os_error
 from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.widgets.flow_row import FlowRow
 from consensus_desktop.gui.worker import DialogJob, JobFactory
-from consensus_desktop.sft.adapter_file import check_adapter
+from consensus_desktop.safe_files import atomic_path, check_destination
 from consensus_desktop.sft.card import card_path
 from consensus_desktop.sft.learn import adapters_folder, learn_from_sessions
 from consensus_desktop.sft.train_run import TrainOutcome, describe_progress, missing_packages
 from consensus_desktop.sft.trainer import TrainProgress
-from consensus_desktop.store.safe_files import atomic_path, check_destination
 
 
 def card_line(adapter: Path) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.gui.engine_host import EngineHost
+from consensus_desktop.session.facilitation import Facilitation
 from consensus_desktop.store.session_store import SessionStore
 
 if TYPE_CHECKING:

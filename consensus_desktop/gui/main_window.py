@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from consensus_desktop import __version__, server_config
 from consensus_desktop.engine.server import ServerSpec, privacy_notice
-from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.adapter_dialog import AdapterDialog
 from consensus_desktop.gui.context import AppContext
@@ -45,31 +44,26 @@ from consensus_desktop.gui.server_dialog import ServerDialog
 from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import STYLESHEET, apply_zoom, load_zoom, step_zoom
 from consensus_desktop.model_advice import DEFAULT_MODEL_NOTE, is_default_model, model_line
+from consensus_desktop.session import steps
+from consensus_desktop.session.facilitation import Facilitation
 from consensus_desktop.store.session_store import SessionStore
 
+# one class a step, each naming its step; the order and the titles are session/steps.py's
 SCREENS: dict[str, type[Screen]] = {
-    "start": StartScreen,
-    "setup": SetupScreen,
-    "intro": IntroScreen,
-    "baseline": BaselineScreen,
-    "opinions": OpinionsScreen,
-    "generation": GenerationScreen,
-    "tradeoffs": TradeoffScreen,
-    "rating": RatingScreen,
-    "critique": CritiqueScreen,
-    "results": ResultsScreen,
-    "plenary": PlenaryScreen,
-}
-STEP_TITLES = {  # as the screens and the projector number the steps
-    "intro": "Welcome",
-    "baseline": "Step 1: position",
-    "opinions": "Step 2: opinions",
-    "generation": "Statements",
-    "tradeoffs": "Trade-offs",
-    "rating": "Step 3: rating",
-    "critique": "Critique round",
-    "results": "Result",
-    "plenary": "Plenary",
+    cls.step: cls
+    for cls in (
+        StartScreen,
+        SetupScreen,
+        IntroScreen,
+        BaselineScreen,
+        OpinionsScreen,
+        GenerationScreen,
+        TradeoffScreen,
+        RatingScreen,
+        CritiqueScreen,
+        ResultsScreen,
+        PlenaryScreen,
+    )
 }
 
 
@@ -161,7 +155,7 @@ class MainWindow(QMainWindow):
         flow = self.ctx.flow
         self.rehearsal_banner.setVisible(flow is not None and flow.settings.rehearsal)
         self.step_label.setText(
-            f"{flow.name} · {STEP_TITLES.get(step, step)}" if flow is not None else ""
+            f"{flow.name} · {steps.step(step).title}" if flow is not None else ""
         )
         if step == "baseline" and flow is not None:
             self.ctx.projector.show_question(flow.question["text"])

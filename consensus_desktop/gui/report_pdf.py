@@ -30,8 +30,8 @@ from PySide6.QtWidgets import QApplication
 from consensus_desktop.report.data import SessionReport
 from consensus_desktop.report.html import Flavour, render_html
 from consensus_desktop.report.printable import printable
+from consensus_desktop.safe_files import atomic_path
 from consensus_desktop.store.database import SessionFileError
-from consensus_desktop.store.safe_files import atomic_path
 
 SVG_OBJECT = QTextFormat.ObjectTypes.UserObject.value + 1
 SVG_INDEX = QTextFormat.Property.UserProperty.value + 1

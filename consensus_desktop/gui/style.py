@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from consensus_desktop import paths
 from consensus_desktop.errors import StorageError
-from consensus_desktop.store.safe_files import write_text
+from consensus_desktop.safe_files import write_text
 
 ZOOM_LEVELS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
 _state = {"zoom": 1.0, "base": 0.0}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from consensus_desktop.report.data import ReportOptions, SessionReport, gather
 from consensus_desktop.report.html import render_html
-from consensus_desktop.store.safe_files import check_destination, write_text
+from consensus_desktop.safe_files import check_destination, write_text
 from consensus_desktop.store.session_store import SessionStore
 
 __all__ = ["ReportOptions", "SessionReport", "gather", "render_html", "save_html"]

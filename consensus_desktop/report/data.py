@@ -7,7 +7,6 @@ with what the room saw.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,13 +16,12 @@ from typing import Any
 import numpy as np
 
 from consensus_desktop import __version__
-from consensus_desktop.facilitation import Facilitation
+from consensus_desktop.session.facilitation import Facilitation
 from consensus_desktop.store.exports import NameScrubber, anonymous_label
 from consensus_desktop.store.session_store import SessionStore
+from consensus_desktop.welfare.function import NAMED_POINTS
 from consensus_desktop.welfare.group_metrics import Agreement
 from consensus_desktop.welfare.isoelastic import alpha_from_json
-
-WELFARE_POINTS = (("utilitarian", 0.0), ("Nash", 1.0), ("Rawlsian", math.inf))
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,8 @@ class Statement:
     predicted: tuple[float, ...]  # the reward model's prediction, one per participant
     on_shortlist: bool
     chosen: bool
+    original: str = ""  # the model's wording when the facilitator reworded it
+    from_round: int = 0  # an earlier round's choice kept in the running: that round's number
 
     @property
     def rated(self) -> Distribution:
@@ -101,13 +101,15 @@ class Provenance:
     n_found: int
     seconds: float
     reward: dict[str, Any]
+    alpha: float | None  # the welfare α the run ranked its statements at (None: not recorded)
 
 
 @dataclass(frozen=True)
 class Round:
     number: int  # 1 for the first generation, 2 after a critique round
     kind: str
-    n_candidates: int
+    n_written: int  # statements the model wrote in this round (regenerations included)
+    n_reworded: int  # of those, reworded by the facilitator
     participants: tuple[str, ...]  # those present: one per rating/prediction column
     statements: tuple[Statement, ...]  # the shortlist, then other statements that win somewhere
     has_ratings: bool
@@ -138,6 +140,7 @@ class QuestionReport:
     position_statement: str
     n_present: int
     final_statement: str | None
+    final_original: str | None  # the model's wording when the facilitator reworded the choice
     final: Distribution
     baseline: Distribution
     before: Agreement
@@ -181,8 +184,8 @@ class _Pinned(Facilitation):
     def question(self) -> dict[str, Any]:
         return self._question
 
-    def round_run_ids(self, round_: int | None = None) -> list[int]:
-        return super().round_run_ids(self.round if round_ is None else round_)
+    def round_number(self, round_: int | None = None) -> int:
+        return super().round_number(self.round if round_ is None else round_)
 
 
 def gather(store: SessionStore, session_id: int, options: ReportOptions) -> SessionReport:
@@ -228,9 +231,11 @@ def _question(
     view = _Pinned(store, session_id, question)
     rounds = tuple(
         _round(_Pinned(store, session_id, question, r), label_of, options, clean)
-        for r in _round_numbers(store, question["id"])
+        for r in view.round_numbers()
     )
     sel = view.selection()
+    original = view.model_original(sel["candidate_id"]) if sel else None
+    present = {p["id"] for p in view.present}
     final = view.final_ratings()
     before, after = view.agreement_before_after()
     opinions: tuple[tuple[str, str], ...] = ()
@@ -243,21 +248,14 @@ def _question(
         position_statement=clean(str(question.get("position_statement") or "")),
         n_present=len(view.present),
         final_statement=clean(str(sel["text"])) if sel else None,
+        final_original=clean(original) if original else None,
         final=Distribution.of(list(final.values())),
-        baseline=Distribution.of(list(view.baselines().values())),
+        baseline=Distribution.of([v for p, v in view.baselines().items() if p in present]),
         before=before,
         after=after,
         rounds=rounds,
         opinions=opinions,
     )
-
-
-def _round_numbers(store: SessionStore, question_id: int) -> list[int]:
-    rows = store.db.execute(
-        "SELECT DISTINCT round FROM generation_runs WHERE question_id = ? ORDER BY round",
-        [question_id],
-    )
-    return [int(r[0] or 0) for r in rows]
 
 
 def _round(
@@ -266,14 +264,14 @@ def _round(
     options: ReportOptions,
     clean: Callable[[str], str],
 ) -> Round:
-    store = view.store
-    run_ids = view.round_run_ids()
-    runs = [dict(store.db.table("generation_runs").get(i)) for i in run_ids]
+    runs = view.round_runs()
     scores = view.scores()
     cands = scores.candidates
-    selected = _selection_in(store, [c.id for c in cands])
+    earlier = view.previous_choice()
+    written = view.round_candidates(include_replaced=True)
+    selected = view.choice_among([c.id for c in cands])
     chosen_id = selected["candidate_id"] if selected else None
-    rated_rows = [i for i in range(len(cands)) if scores.is_rated(i)]
+    rated_rows = [i for i in range(len(cands)) if scores.is_rated(i) and i != scores.carried]
     if rated_rows:
         shortlist = sorted(
             rated_rows,
@@ -284,14 +282,15 @@ def _round(
         ids = [c.id for c in view.shortlist(alpha=alpha)] if cands else []
         shortlist = [next(i for i, c in enumerate(cands) if c.id == cid) for cid in ids]
     chosen_row = next((i for i, c in enumerate(cands) if c.id == chosen_id), None)
-    if chosen_row is not None and chosen_row not in shortlist:
+    if chosen_row is not None and chosen_row not in shortlist and chosen_row != scores.carried:
         shortlist.append(chosen_row)
+    kept = [] if scores.carried is None else [scores.carried]
     to = view.tradeoff(scores) if cands else None
     extra: list[int] = []
     if to is not None:
-        wins = [s.winner for s in to.stretches] + [to.winner_at(a) for _, a in WELFARE_POINTS]
-        extra = [i for i in dict.fromkeys(wins) if i not in shortlist]
-    order = shortlist + extra
+        wins = [s.winner for s in to.stretches] + [to.winner_at(a) for _, a in NAMED_POINTS]
+        extra = [i for i in dict.fromkeys(wins) if i not in shortlist + kept]
+    order = shortlist + kept + extra
     label = {i: scores.label(i) for i in order}
     statements = tuple(
         Statement(
@@ -301,6 +300,8 @@ def _round(
             predicted=tuple(float(x) for x in scores.predicted[i]),
             on_shortlist=i in shortlist,
             chosen=cands[i].id == chosen_id,
+            original=clean(view.model_original(cands[i].id) or ""),
+            from_round=earlier[0] + 1 if earlier is not None and i == scores.carried else 0,
         )
         for i in order
     )
@@ -316,32 +317,28 @@ def _round(
                 if scores.has_ratings
                 else "predictions only (no ratings yet)"
             ),
-            winners=tuple((name, a, label[to.winner_at(a)]) for name, a in WELFARE_POINTS),
+            winners=tuple((name, a, label[to.winner_at(a)]) for name, a in NAMED_POINTS),
             stretches=tuple(
                 Stretch(label[s.winner], s.alpha_from, s.alpha_to) for s in to.stretches
             ),
         )
+    present = [p["id"] for p in view.present]
     ranking = view.schulze() if cands else None
     schulze: tuple[tuple[str, ...], ...] = ()
     n_rankings = 0
     if ranking is not None:
-        marks = ",".join("?" * len(run_ids))
-        n_rankings = int(
-            store.db.execute(
-                f"SELECT count(DISTINCT participant_id) FROM rankings WHERE run_id IN ({marks})",
-                run_ids,
-            ).fetchone()[0]
-        )
+        n_rankings = len({r["participant_id"] for r in view.round_rankings()} & set(present))
         d = ranking.pairwise
         ranked = {i for i in range(len(cands)) if (d[i] + d[:, i]).any()}
         groups = (tuple(scores.label(i) for i in g if i in ranked) for g in ranking.tied)
         schulze = tuple(g for g in groups if g)
     critiques = view.critiques_for(chosen_id) if chosen_id is not None else {}
-    present = [p["id"] for p in view.present]
+    critiques = {pid: text for pid, text in critiques.items() if pid in present}
     return Round(
         number=int(runs[0].get("round") or 0) + 1,
         kind=str(runs[0].get("kind") or "initial"),
-        n_candidates=len(cands),
+        n_written=sum(1 for c in written if c.edited_from is None),
+        n_reworded=sum(1 for c in view.round_candidates() if c.edited_from is not None),
         participants=tuple(label_of[pid] for pid in present),
         statements=statements,
         has_ratings=scores.has_ratings,
@@ -354,21 +351,8 @@ def _round(
         if options.with_opinions
         else (),
         n_critiques=sum(1 for t in critiques.values() if t.strip()),
-        runs=tuple(_provenance(store, run) for run in runs),
+        runs=tuple(_provenance(run, view.reward_version(run["id"])) for run in runs),
     )
-
-
-def _selection_in(store: SessionStore, candidate_ids: Sequence[int]) -> dict[str, Any] | None:
-    """The latest choice among these candidates (one round's), if any."""
-    ids = list(candidate_ids) or [-1]
-    marks = ",".join("?" * len(ids))
-    rows = list(
-        store.db.query(
-            f"SELECT * FROM selections WHERE candidate_id IN ({marks}) ORDER BY id DESC LIMIT 1",
-            ids,
-        )
-    )
-    return rows[0] if rows else None
 
 
 def _alpha(value: Any) -> float | None:
@@ -377,13 +361,7 @@ def _alpha(value: Any) -> float | None:
     return alpha_from_json(value)
 
 
-def _provenance(store: SessionStore, run: dict[str, Any]) -> Provenance:
-    row = store.db.execute(
-        "SELECT p.reward_version FROM predictions p JOIN candidates c ON c.id = p.candidate_id "
-        "WHERE c.run_id = ? ORDER BY p.id LIMIT 1",
-        [run["id"]],
-    ).fetchone()
-    reward = json.loads(row[0]) if row and row[0] else {}
+def _provenance(run: dict[str, Any], reward: dict[str, Any]) -> Provenance:
     return Provenance(
         kind=str(run.get("kind") or "initial"),
         created_at=str(run.get("created_at") or ""),
@@ -395,4 +373,5 @@ def _provenance(store: SessionStore, run: dict[str, Any]) -> Provenance:
         n_found=int(run.get("n_found") or 0),
         seconds=float(run.get("seconds") or 0.0),
         reward=reward,
+        alpha=_alpha(run.get("alpha")),
     )

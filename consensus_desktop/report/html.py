@@ -176,6 +176,11 @@ def _question(report: SessionReport, q: QuestionReport, f: Flavour) -> str:
         out.append(
             f'<blockquote class="{size}" dir="auto">{escape(q.final_statement)}</blockquote>'
         )
+        if q.final_original:
+            out.append(
+                '<p class="note" dir="auto">Reworded by the facilitator. The model wrote: '
+                f"“{escape(q.final_original)}”</p>"
+            )
     out.append(_key_figures(report, q))
     if q.final.n or q.baseline.n:
         out.append(_figure(f, charts.rating_distribution(q.baseline, q.final), "Ratings"))
@@ -228,7 +233,8 @@ def _round(report: SessionReport, q: QuestionReport, r: Round, f: Flavour) -> st
     if multi:
         out.append("<p><b>The shortlist</b></p>")
     out.append(
-        f'<p class="note">The model wrote {r.n_candidates} candidate statements'
+        f'<p class="note">The model wrote {r.n_written} candidate statements'
+        + (f" (the facilitator reworded {r.n_reworded})" if r.n_reworded else "")
         + (
             f"; the room rated {len(r.shortlist)} of them."
             if r.has_ratings
@@ -320,9 +326,13 @@ def _statement_row(s: Statement) -> str:
     tags = []
     if s.chosen:
         tags.append("chosen")
-    if not s.on_shortlist:
+    if s.from_round:
+        tags.append(f"round {s.from_round}'s choice, kept in the running with its ratings")
+    elif not s.on_shortlist:
         tags.append("not on the shortlist; wins at some α")
-    tag = f" <i>({', '.join(tags)})</i>" if tags else ""
+    if s.original:
+        tags.append(f"reworded by the facilitator; the model wrote: “{s.original}”")
+    tag = f" <i>({escape(', '.join(tags))})</i>" if tags else ""
     weight = "<b>" if s.chosen else ""
     end = "</b>" if s.chosen else ""
     return (
@@ -365,7 +375,7 @@ def _provenance(report: SessionReport, f: Flavour) -> str:
         out.append(
             f"<table {TABLE}><thead><tr><th>Question</th><th>Round</th><th>Generated (UTC)</th>"
             '<th>Prompt version</th><th class="num">Statements</th><th class="num">Seconds</th>'
-            "</tr></thead><tbody>"
+            '<th class="num">Ranked at</th></tr></thead><tbody>'
         )
         seen: set[tuple[int, int]] = set()
         for number, round_, p in runs:
@@ -374,7 +384,8 @@ def _provenance(report: SessionReport, f: Flavour) -> str:
             out.append(
                 f"<tr><td>{number}</td><td>{round_} ({escape(kind)})</td>"
                 f"<td>{escape(p.created_at[:19].replace('T', ' '))}</td><td>{escape(p.prompt_version)}</td>"
-                f'<td class="num">{p.n_found} of {p.n_requested}</td><td class="num">{p.seconds:.1f}</td></tr>'
+                f'<td class="num">{p.n_found} of {p.n_requested}</td><td class="num">{p.seconds:.1f}</td>'
+                f'<td class="num">{_alpha(p.alpha)}</td></tr>'
             )
         out.append("</tbody></table>")
     out.append(f.keep_close)

@@ -22,7 +22,7 @@ import numpy as np
 
 from consensus_desktop.errors import ModelFileError
 from consensus_desktop.model_catalog import sha256_of
-from consensus_desktop.store.safe_files import atomic_path, write_text
+from consensus_desktop.safe_files import atomic_path, write_text
 
 FEATURE_RECIPE = "mean-pool; centre on group mean; unit length; [cos, o*c]; logistic"
 FORMAT_VERSION = 1

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from consensus_desktop.safe_files import write_text
 from consensus_desktop.sft.token_examples import TrainingSet
 from consensus_desktop.sft.trainer import Trained, TrainSettings
-from consensus_desktop.store.safe_files import write_text
 
 
 def card_path(adapter: Path) -> Path:

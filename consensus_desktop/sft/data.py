@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from consensus_desktop.errors import InputError
-from consensus_desktop.pipeline import DEFAULT_TEMPLATE
 from consensus_desktop.prompts import TEMPLATES
 from consensus_desktop.reward.polis_data import Conversation, load_all, split
+from consensus_desktop.run_request import DEFAULT_TEMPLATE
+from consensus_desktop.safe_files import check_destination, write_text
 from consensus_desktop.sft.examples import Example
 from consensus_desktop.sft.polis_examples import polis_examples
 from consensus_desktop.sft.session_examples import session_examples
-from consensus_desktop.store.safe_files import check_destination, write_text
 
 SOURCES = ("polis", "session", "revision")
 

@@ -18,8 +18,7 @@ from pathlib import Path
 from consensus_desktop.prompts import REVISION, JuryTemplate
 from consensus_desktop.sft.examples import Example, example
 from consensus_desktop.store.rated_questions import RatedQuestion, rated_questions
-from consensus_desktop.welfare.isoelastic import welfare
-from consensus_desktop.welfare.utilities import likert_to_utility, utility_to_likert
+from consensus_desktop.welfare.function import WelfareFunction
 
 RATING_THRESHOLD = 5.0
 MIN_RATERS = 2
@@ -31,11 +30,8 @@ def rated_welfare(q: RatedQuestion) -> dict[int, float]:
     for _, agreement, cid, _ in q.ratings:
         if agreement is not None:
             by_candidate[cid].append(float(agreement))
-    return {
-        cid: float(utility_to_likert(welfare(likert_to_utility(r), q.alpha)))
-        for cid, r in by_candidate.items()
-        if len(r) >= MIN_RATERS
-    }
+    w = WelfareFunction(q.alpha)
+    return {cid: float(w.of(r)) for cid, r in by_candidate.items() if len(r) >= MIN_RATERS}
 
 
 def _revised(q: RatedQuestion, cid: int) -> int | None:

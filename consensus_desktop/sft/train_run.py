@@ -14,10 +14,10 @@ from pathlib import Path
 
 from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.errors import InputError
+from consensus_desktop.safe_files import check_destination
 from consensus_desktop.sft.examples import Example
 from consensus_desktop.sft.token_examples import read_rows, tokenize_rows
 from consensus_desktop.sft.validation import validate_model, validation_examples
-from consensus_desktop.store.safe_files import check_destination
 
 TRAIN_PACKAGES = ("torch", "transformers", "gguf", "accelerate")
 
@@ -106,10 +106,10 @@ def check_request(request: TrainRequest) -> Path:
 def training_job(
     request: TrainRequest, should_stop: Callable[[], bool] = lambda: False
 ) -> Generator[object, None, TrainOutcome]:
+    from consensus_desktop.engine.adapter_file import write_adapter
     from consensus_desktop.engine.local_model import LocalModel, default_threads
     from consensus_desktop.model_catalog import verified_sha256
     from consensus_desktop.sft import card, trainer
-    from consensus_desktop.sft.adapter_file import write_adapter
     from consensus_desktop.sft.lora import weights_summary
 
     base = check_request(request)

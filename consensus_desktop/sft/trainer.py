@@ -24,8 +24,8 @@ import numpy as np
 
 from consensus_desktop.engine.errors import GenerationCancelled
 from consensus_desktop.errors import InputError, ModelFileError
+from consensus_desktop.safe_files import atomic_path
 from consensus_desktop.sft.token_examples import TokenExample, TrainingSet
-from consensus_desktop.store.safe_files import atomic_path
 
 if TYPE_CHECKING:
     import torch

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Protocol
 
 from consensus_desktop.errors import InputError
-from consensus_desktop.pipeline import DEFAULT_TEMPLATE
 from consensus_desktop.prompts import TEMPLATES
 from consensus_desktop.reward.polis_data import load_all, split
+from consensus_desktop.run_request import DEFAULT_TEMPLATE
 from consensus_desktop.sft.examples import Example
 from consensus_desktop.sft.polis_examples import polis_examples
 from consensus_desktop.sft.token_examples import TokenizingModel, as_model_sees

@@ -16,14 +16,11 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import __version__
-from consensus_desktop.errors import StorageError
+from consensus_desktop.errors import SessionFileError
+from consensus_desktop.safe_files import atomic_path
 from consensus_desktop.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class SessionFileError(StorageError):
-    """A session file or library database cannot be used; the message says why and what to do."""
 
 
 class NotSQLiteFile(SessionFileError):
@@ -221,3 +218,37 @@ def current_opinions(db: sqlite_utils.Database, question_id: int) -> list[dict[s
             [question_id],
         )
     )
+
+
+def model_originals(db: sqlite_utils.Database, session_id: int) -> dict[int, str]:
+    """candidate id -> the model's wording, for each statement of the session that the
+    facilitator reworded (an edit of an edit goes back to the model's own)."""
+    rows = db.execute(
+        "SELECT c.id, c.text, c.replaces_id FROM candidates c "
+        "JOIN generation_runs g ON g.id = c.run_id WHERE g.session_id = ?",
+        [session_id],
+    ).fetchall()
+    by_id = {r[0]: r for r in rows}
+    out = {}
+    for cid, _, _ in rows:
+        seen, root = {cid}, by_id[cid]
+        while root[2] in by_id and root[2] not in seen:  # a foreign file may hold a loop
+            seen.add(root[2])
+            root = by_id[root[2]]
+        if root[0] != cid and root[2] is None:
+            out[cid] = str(root[1])
+    return out
+
+
+def write_database(db: sqlite_utils.Database, target: Path) -> Path:
+    """Write a database (typically built in memory) as one compact self-contained file.
+
+    ``VACUUM INTO`` copies only live rows: no free page of the source reaches the file.
+    """
+    with atomic_path(target) as tmp:
+        db.execute("VACUUM INTO ?", [str(tmp)])
+    return target
+
+
+def row_count(db: sqlite_utils.Database, table: str) -> int:
+    return int(db.table(table).count)

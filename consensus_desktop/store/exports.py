@@ -13,14 +13,16 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import __version__
+from consensus_desktop.safe_files import check_destination, write_text
 from consensus_desktop.store.database import (
     SessionFileError,
     current_opinions,
     memory_database,
+    model_originals,
     now,
     transaction,
+    write_database,
 )
-from consensus_desktop.store.safe_files import check_destination, write_database, write_text
 from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
 from consensus_desktop.store.transfer import session_rows
 from consensus_desktop.welfare.utilities import rating_to_vote
@@ -85,6 +87,7 @@ ANONYMISED_COLUMNS: dict[str, dict[str, str]] = {
             "seconds",
             "shortened",  # participants' names: replaced like any string
             "shortlist_rule",
+            "alpha",
             "created_at",
         ),
         KEEP,
@@ -335,6 +338,7 @@ def polis_csv(
         check_destination(out_dir / name, force)
     voter = {p["id"]: i for i, p in enumerate(rows["participants"])}
     rated = {r["candidate_id"] for r in rows["ratings"]}
+    original = model_originals(src, session_id)
     comments: list[dict[str, Any]] = []
     comment_id: dict[tuple[str, int], int] = {}
     current = [o for q in rows["questions"] for o in current_opinions(src, q["id"])]
@@ -359,6 +363,7 @@ def polis_csv(
                     "author": -1,
                     "text": c["text"],
                     "id": c["id"],
+                    "original": original.get(c["id"], ""),
                 }
             )
     votes = [
@@ -376,9 +381,10 @@ def polis_csv(
         mine = [v for v in votes if v["comment"] == i]
         agrees, disagrees = sum(v["vote"] == 1 for v in mine), sum(v["vote"] == -1 for v in mine)
         comment_rows.append([_epoch_ms(c["at"]), c["at"], i, c["author"], agrees, disagrees, 1])
-        comment_rows[-1].append(c["text"])
+        comment_rows[-1] += [c["text"], c.get("original", "")]
     header = ["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees"]
-    _write_csv(comments_path, [*header, "moderated", "comment-body"], comment_rows)
+    # reworded-from: the model's wording of a statement the facilitator reworded (not Polis's)
+    _write_csv(comments_path, [*header, "moderated", "comment-body", "reworded-from"], comment_rows)
     _write_csv(
         votes_path,
         ["timestamp", "datetime", "comment-id", "voter-id", "vote"],
@@ -409,6 +415,9 @@ def ratings_csv(
         WHERE s.id = ? ORDER BY r.id
     """
     rows = list(src.query(query, [session_id]))
+    original = model_originals(src, session_id)
+    for r in rows:
+        r["model_original"] = original.get(r["candidate_id"], "")
     columns = [
         "session",
         "question",
@@ -422,6 +431,7 @@ def ratings_csv(
         "predicted_agreement",
         "model_file",
         "prompt_template",
+        "model_original",  # the model's wording when the facilitator reworded the statement
     ]
     _write_csv(path, columns, [[r[c] for c in columns] for r in rows])
     return path

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlite_utils
+
+from consensus_desktop.labels import label_problem
 
 # declared column type -> the Python types SQLite may hand back for it
 _STORAGE: dict[str, tuple[type, ...]] = {
@@ -42,7 +43,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float, str]] = {
     ("baseline_ratings", "seconds_taken"): (0.0, 1e7, "a number of seconds"),
     ("ratings", "seconds_taken"): (0.0, 1e7, "a number of seconds"),
 }
-_INFINITE_ALLOWED = {("selections", "alpha")}  # α = ∞: the Rawlsian choice
+_INFINITE_ALLOWED = {("selections", "alpha"), ("generation_runs", "alpha")}  # α = ∞: Rawlsian
 
 Check = Callable[[Any], str | None]  # a parsed JSON value -> what is wrong with it, or None
 
@@ -50,16 +51,6 @@ Check = Callable[[Any], str | None]  # a parsed JSON value -> what is wrong with
 def store_text(text: str) -> str:
     """``text`` as the app stores it: without the characters no file of ours may hold."""
     return _FORBIDDEN.sub("", text)
-
-
-def label_problem(text: str) -> str | None:
-    """Why ``text`` cannot be a name or label: control or format (bidi, zero-width) characters."""
-    for ch in text:
-        category = unicodedata.category(ch)
-        if category in ("Cc", "Cf"):
-            what = "a control character" if category == "Cc" else "an invisible format character"
-            return f"{what} (U+{ord(ch):04X})"
-    return None
 
 
 def _object(value: Any) -> str | None:

@@ -269,6 +269,12 @@ def _v4(db: sqlite_utils.Database) -> None:
     db.table("generation_runs").add_column("shortlist_rule", str)
 
 
+@migration(5, "the welfare alpha each generation run ranked its candidates with")
+def _v5(db: sqlite_utils.Database) -> None:
+    # A number, or "inf" for the Rawlsian end (as on selections); NULL on runs from before.
+    db.table("generation_runs").add_column("alpha", float)
+
+
 SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)
 
 # Tables of one session, parents before children, with their foreign keys: what export, import,

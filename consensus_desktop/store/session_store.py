@@ -12,13 +12,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from consensus_desktop import paths
 from consensus_desktop.errors import InputError
@@ -26,40 +21,13 @@ from consensus_desktop.store.database import (
     SessionFileError,
     current_opinions,
     now,
-    open_database,
-    transaction,
 )
-from consensus_desktop.store.file_values import label_problem, store_text
-from consensus_desktop.store.foreign import check_library
-from consensus_desktop.store.safe_files import register_open, unregister_open
-from consensus_desktop.welfare.isoelastic import alpha_to_json
+from consensus_desktop.store.run_rows import RunRows
+from consensus_desktop.store.store_core import _check_label, _json
 
 HUMAN = "human_citizen"
-MODEL = "model_mediator"
-FACILITATOR_EDIT = "facilitator_edit"  # a model statement reworded by the facilitator
 
 PLENARY_KIND = "plenary"  # sessions.settings["kind"] of an assembly's plenary
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _check_label(what: str, text: str) -> None:
-    problem = label_problem(text)
-    if problem:
-        raise InputError(f"{what} holds {problem}; type it without.")
-
-
-def _stored(row: dict[str, Any]) -> dict[str, Any]:
-    """A row as written: its texts without the characters no session file may hold."""
-    return {k: store_text(v) if isinstance(v, str) else v for k, v in row.items()}
-
-
-def _pk(value: Any) -> int:
-    if value is None:  # pragma: no cover - sqlite always returns the new rowid
-        raise RuntimeError("insert returned no id")
-    return int(value)
 
 
 def _likert(value: int, what: str) -> int:
@@ -78,35 +46,8 @@ class SessionRow:
     current_step: str | None
 
 
-class SessionStore:
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = Path(path) if path else paths.library_db_path()
-        check_library(self.path)  # a planted trigger or view never runs, an upgrade never hangs
-        self.db: sqlite_utils.Database = open_database(self.path)
-        register_open(self.path)  # no export may ever write over it
-
-    @classmethod
-    def over(cls, db: sqlite_utils.Database, path: Path) -> SessionStore:
-        """The store's queries on a database opened elsewhere (a session file, read-only)."""
-        store = cls.__new__(cls)
-        store.path, store.db = Path(path), db
-        return store
-
-    def close(self) -> None:
-        self.db.conn.close()
-        unregister_open(self.path)
-
-    def transaction(self) -> AbstractContextManager[None]:
-        """Make several recording calls one atomic unit (calls inside join it)."""
-        return transaction(self.db.conn)
-
-    def _insert(self, table: str, row: dict[str, Any]) -> int:
-        with self.transaction():
-            return _pk(self.db.table(table).insert(_stored(row)).last_pk)
-
-    def _touch(self, session_id: int) -> None:
-        with self.transaction():
-            self.db.table("sessions").update(session_id, {"updated_at": now()})
+class SessionStore(RunRows):
+    """The library: sessions, people, questions and everything the room enters."""
 
     # -- sessions -----------------------------------------------------------------------------
     def create_session(self, name: str, settings: dict[str, Any] | None = None) -> int:
@@ -158,18 +99,16 @@ class SessionStore:
             )
         return int(rows[0]["id"])
 
+    def set_settings(self, session_id: int, settings: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("sessions").update(session_id, {"settings": _json(settings)})
+
     def set_step(self, session_id: int, step: str) -> None:
         with self.transaction():
             self.db.table("sessions").update(
                 session_id, {"current_step": step, "updated_at": now()}
             )
         self.log_event(session_id, "step", {"step": step})
-
-    def log_event(self, session_id: int, kind: str, payload: dict[str, Any] | None = None) -> int:
-        return self._insert(
-            "events",
-            {"session_id": session_id, "at": now(), "kind": kind, "payload": _json(payload or {})},
-        )
 
     # -- setup --------------------------------------------------------------------------------
     def add_question(
@@ -219,15 +158,15 @@ class SessionStore:
 
     def participants(self, session_id: int) -> list[dict[str, Any]]:
         return list(
-            self.db.table("participants").rows_where(
-                "session_id = ?", [session_id], order_by="position"
+            self.db.query(
+                "SELECT * FROM participants WHERE session_id = ? ORDER BY position", [session_id]
             )
         )
 
     def questions(self, session_id: int) -> list[dict[str, Any]]:
         return list(
-            self.db.table("questions").rows_where(
-                "session_id = ?", [session_id], order_by="position"
+            self.db.query(
+                "SELECT * FROM questions WHERE session_id = ? ORDER BY position", [session_id]
             )
         )
 
@@ -341,142 +280,3 @@ class SessionStore:
                 for row_id in row_ids:
                     self.db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
             self.log_event(session_id, "undo", payload)
-
-    def add_edited_candidate(self, session_id: int, candidate_id: int, text: str) -> int:
-        """A reworded candidate: a new row naming the one it replaces, with its predictions."""
-        old = self.db.table("candidates").get(candidate_id)
-        position = self.db.execute(
-            "SELECT max(position) + 1 FROM candidates WHERE run_id = ?", [old["run_id"]]
-        ).fetchone()[0]
-        with self.transaction():
-            new_id = _pk(
-                self.db.table("candidates")
-                .insert(
-                    {
-                        "run_id": old["run_id"],
-                        "position": position,
-                        "text": store_text(text),
-                        "seed": old["seed"],
-                        "opinion_order": old["opinion_order"],
-                        "provenance": FACILITATOR_EDIT,
-                        "replaces_id": candidate_id,
-                        "created_at": now(),
-                    }
-                )
-                .last_pk
-            )
-            self.db.execute(
-                "INSERT INTO predictions (candidate_id, participant_id, agreement, "
-                "reward_version, created_at) SELECT ?, participant_id, agreement, "
-                "reward_version, ? FROM predictions WHERE candidate_id = ?",
-                [new_id, now(), candidate_id],
-            )
-        self.log_event(
-            session_id,
-            "candidate_edited",
-            {
-                "candidate_id": candidate_id,
-                "new_candidate_id": new_id,
-                "before": old["text"],
-                "after": text,
-                "predictions": "copied from the original wording",
-            },
-        )
-        return new_id
-
-    # -- what the model produced --------------------------------------------------------------
-    def add_generation_run(self, session_id: int, question_id: int, **fields: Any) -> int:
-        row = {"session_id": session_id, "question_id": question_id, "created_at": now()}
-        for key in ("sampling", "seeds", "shortened"):
-            if key in fields and not isinstance(fields[key], str):
-                fields[key] = _json(fields[key])
-        row.update(fields)
-        return self._insert("generation_runs", row)
-
-    def add_candidates(self, run_id: int, candidates: Iterable[dict[str, Any]]) -> list[int]:
-        ids = []
-        with self.transaction():
-            for position, c in enumerate(candidates):
-                row = {
-                    "run_id": run_id,
-                    "position": position,
-                    "provenance": MODEL,
-                    "created_at": now(),
-                    **c,
-                }
-                if not isinstance(row.get("opinion_order"), str | None):
-                    row["opinion_order"] = _json(row["opinion_order"])
-                ids.append(_pk(self.db.table("candidates").insert(_stored(row)).last_pk))
-        return ids
-
-    def add_rejected(self, run_id: int, rows: Sequence[tuple[str, str, int]]) -> None:
-        """Drawn samples that did not become candidates: (text, reason, seed)."""
-        stamp = now()
-        with self.transaction():
-            self.db.table("rejected_samples").insert_all(
-                _stored({"run_id": run_id, "text": t, "reason": r, "seed": s, "created_at": stamp})
-                for t, r, s in rows
-            )
-
-    def rejected(self, run_id: int) -> list[dict[str, Any]]:
-        return list(
-            self.db.table("rejected_samples").rows_where("run_id = ?", [run_id], order_by="id")
-        )
-
-    def add_predictions(
-        self,
-        candidate_ids: Sequence[int],
-        participant_ids: Sequence[int],
-        agreement: Sequence[Sequence[float]],
-        reward_version: dict[str, Any],
-    ) -> None:
-        version = _json(reward_version)
-        stamp = now()
-        rows = [
-            {
-                "candidate_id": c,
-                "participant_id": p,
-                "agreement": float(agreement[i][j]),
-                "reward_version": version,
-                "created_at": stamp,
-            }
-            for i, c in enumerate(candidate_ids)
-            for j, p in enumerate(participant_ids)
-        ]
-        values = [float(x) for row in agreement for x in row]
-        if any(not 1.0 <= x <= 7.0 for x in values):  # what file_values accepts
-            raise ValueError("A predicted agreement must lie on the 1–7 scale.")
-        with self.transaction():
-            self.db.table("predictions").insert_all(rows)
-
-    def add_selection(
-        self,
-        session_id: int,
-        question_id: int,
-        candidate_id: int,
-        method: str,
-        alpha: float | None,
-        chosen_by: str = "facilitator",
-    ) -> int:
-        sel = self._insert(
-            "selections",
-            {
-                "session_id": session_id,
-                "question_id": question_id,
-                "candidate_id": candidate_id,
-                "method": method,
-                "alpha": alpha,
-                "chosen_by": chosen_by,
-                "created_at": now(),
-            },
-        )
-        self.log_event(
-            session_id,
-            "selection",
-            {
-                "candidate_id": candidate_id,
-                "method": method,
-                "alpha": None if alpha is None else alpha_to_json(alpha),
-            },
-        )
-        return sel

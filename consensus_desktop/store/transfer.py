@@ -9,7 +9,7 @@ has that the target lacks (ratings, critiques, later steps) is added. A row both
 with different values is a conflict: it is reported and the target's value is kept.
 
 Foreign files are read through :mod:`consensus_desktop.store.foreign` (read-only, schema-checked,
-time-limited); every file written goes through :mod:`consensus_desktop.store.safe_files`.
+time-limited); every file written goes through :mod:`consensus_desktop.safe_files`.
 """
 
 from __future__ import annotations
@@ -26,15 +26,16 @@ from typing import Any
 import sqlite_utils
 
 from consensus_desktop import __version__
+from consensus_desktop.safe_files import check_destination
 from consensus_desktop.store.database import (
     SessionFileError,
     memory_database,
     now,
     open_database,
     transaction,
+    write_database,
 )
 from consensus_desktop.store.foreign import TIME_LIMIT_S, read_session_file
-from consensus_desktop.store.safe_files import check_destination, write_database
 from consensus_desktop.store.schema import SCHEMA_VERSION, SESSION_TABLES
 
 # What recognises a row in another copy of the same session, besides its parent rows. Rows with

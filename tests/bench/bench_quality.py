@@ -156,17 +156,18 @@ def main() -> None:
     from consensus_desktop.engine.batch_generate import Progress
     from consensus_desktop.engine.engine import Engine
     from consensus_desktop.model_catalog import resolve_model
-    from consensus_desktop.pipeline import RunRequest, RunResult, rank, run
+    from consensus_desktop.pipeline import RunResult, rank, run
     from consensus_desktop.reward.minilm import minilm_path
     from consensus_desktop.reward.negation import negate
     from consensus_desktop.reward.select import reward_for
+    from consensus_desktop.run_request import RunRequest
     from consensus_desktop.screening import coverage, near_duplicate_share, off_topic
     from consensus_desktop.signable import FAULTS, faults
 
     sets = build_sets(args.polis, args.sets)
     model = resolve_model(args.model)
     if args.adapter is not None:
-        from consensus_desktop.sft.adapter_file import check_adapter
+        from consensus_desktop.engine.adapter_file import check_adapter
 
         check_adapter(args.adapter, Path(model))
     engine = Engine(model, adapter=args.adapter)

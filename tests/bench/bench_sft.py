@@ -16,8 +16,8 @@ import argparse
 import time
 from pathlib import Path
 
+from consensus_desktop.engine.adapter_file import check_adapter
 from consensus_desktop.model_catalog import resolve_model
-from consensus_desktop.sft.adapter_file import check_adapter
 from consensus_desktop.sft.validation import validate_model, validation_examples
 
 POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"

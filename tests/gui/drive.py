@@ -364,6 +364,14 @@ def click_row(view, row: int) -> None:  # type: ignore[no-untyped-def]
     click_at(view.viewport(), view.visualItemRect(item).center())
 
 
+def click_table_row(table, row: int) -> None:  # type: ignore[no-untyped-def]
+    """A click on the table's row ``row`` (its last column, the statement), as the facilitator
+    picks a statement."""
+    item = table.item(row, table.columnCount() - 1)
+    table.scrollToItem(item)
+    click_at(table.viewport(), table.visualItemRect(item).center())
+
+
 def click_at(widget: QWidget, pos) -> None:  # type: ignore[no-untyped-def]
     settle()
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)

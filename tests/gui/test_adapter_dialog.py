@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt, QThread
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
+from consensus_desktop.engine.adapter_file import write_adapter, write_gguf
 from consensus_desktop.engine.errors import GenerationCancelled
 from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.gui.worker import running_threads
-from consensus_desktop.sft.adapter_file import write_adapter, write_gguf
 from consensus_desktop.sft.learn import adapters_folder
 from consensus_desktop.sft.train_run import TrainOutcome
 from consensus_desktop.sft.trainer import TrainProgress

@@ -126,8 +126,12 @@ def test_critique_round_revises_and_rerates(window) -> None:  # type: ignore[no-
     run_whole_session(win, critique=True, adjust=tick_critique)
     flow = win.ctx.session
     assert flow.rounds_done() == 2
-    assert flow.selection()["text"].startswith("Revised: ")
     assert len(flow.raters()) == 4  # the revised shortlist was rated too
+    # the welfare choice among the revised statements and round 1's choice, still in the running
+    s = flow.scores()
+    assert s.carried is not None and not s.candidates[s.carried].text.startswith("Revised: ")
+    best = next(i for i in flow.order_at(flow.settings.alpha, s) if s.is_rated(i))
+    assert flow.selection()["candidate_id"] == s.candidates[best].id
 
 
 def test_resume_after_closing_mid_session(make_window) -> None:  # type: ignore[no-untyped-def]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from drive import (
     NAMES,
     OPINIONS,
     click,
+    click_table_row,
     ctrl_enter,
     enter,
     facilitator_keys,
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from consensus_desktop.gui import dialogs
+from consensus_desktop.session.values import candidate_label
 
 
 @pytest.fixture()
@@ -241,6 +244,17 @@ def test_recovery_absent_late_regenerate_edit_undo(window, no_dialogs) -> None: 
         json.loads(e["payload"]) for e in flow.store.db.table("events").rows if e["kind"] == "undo"
     )
     assert undo["undo"] == "rating" and undo["participant_id"] == eve
+    # the facilitator chooses the reworded statement: the result says so, with the model's words
+    scores = trade.scores
+    click_table_row(trade.table, trade.order.index(scores.candidates.index(edited)))
+    ctrl_enter(win)
+    results = win.screens["results"]
+    wait_until(lambda: win.current is results)
+    assert flow.selection()["candidate_id"] == edited.id
+    assert results.original.isVisible()
+    assert results.original.text() == (
+        f"Reworded by the facilitator. The model wrote: “{target.text}”"
+    )
 
 
 def test_duplicate_ranks_are_refused_with_a_sentence(window, no_dialogs) -> None:  # type: ignore[no-untyped-def]
@@ -456,14 +470,35 @@ def test_results_list_and_a_critique_round_decided_on_the_result_screen(window, 
     pass_round(win, lambda i: type_text("Say who pays for it."))
     wait_until(lambda: win.current is win.screens["tradeoffs"])
     assert flow.rounds_done() == 2
-    assert all(c.text.startswith("Revised: ") for c in flow.scores().candidates)
+    # round 1's choice stays in the running with its ratings, said on screen; letters go on
+    first = flow.selection()
+    s = flow.scores()
+    assert all(c.text.startswith("Revised: ") for c in s.candidates[:-1])
+    assert s.carried == len(s.candidates) - 1
+    assert s.candidates[-1].id == first["candidate_id"]
+    assert [c.label for c in s.candidates[:2]] == [candidate_label(n), candidate_label(n + 1)]
+    trade = win.screens["tradeoffs"]
+    kept = s.label(s.carried)
+    assert f"{kept}, round 1's choice, with the room's ratings from then" in trade.trust.text()
     ctrl_enter(win)
     pass_round(win, rate_shortlist)
+    wait_until(lambda: win.current is trade)
+    # the facilitator picks a revised statement the room rated lower than round 1's choice
+    s = trade.scores
+    means = {i: float(np.nanmean(s.rated[i])) for i in trade.choosable}
+    lower = min((i for i in trade.choosable if i != s.carried), key=means.get)
+    assert means[lower] < means[s.carried]
+    click_table_row(trade.table, trade.order.index(lower))
     ctrl_enter(win)
     wait_until(lambda: win.current is results)
     assert results.every.rowCount() == 2 * n
-    assert results.every.item(n, 0).text() == "2·A"
-    assert flow.selection()["text"].startswith("Revised: ")
+    assert results.every.item(n, 0).text() == f"2·{candidate_label(n)}"
+    assert "lower" in results.warnings.text() and results.keep_button.isVisible()
+    assert results.keep_button.text() == f"Keep round 1's choice ({kept})"
+    click(results.keep_button)
+    assert flow.selection()["candidate_id"] == first["candidate_id"]
+    assert not results.keep_button.isVisible() and "lower" not in results.warnings.text()
+    assert results.statement.text() == f"“{first['text']}”"
     kinds = [e["kind"] for e in flow.store.db.table("events").rows]
     assert "critique_round" in kinds
 

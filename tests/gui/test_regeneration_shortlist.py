@@ -7,9 +7,10 @@ from pathlib import Path
 
 from fakes import STATEMENTS, FakeEngine, FakeReward
 
-from consensus_desktop.facilitation import Facilitation, Settings
 from consensus_desktop.pipeline import RunResult, run
 from consensus_desktop.reward.base import RewardVersion
+from consensus_desktop.session.facilitation import Facilitation
+from consensus_desktop.session.values import Settings
 from consensus_desktop.store.session_store import SessionStore
 
 

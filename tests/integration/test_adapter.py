@@ -10,10 +10,7 @@ import pytest
 from cli_runs import cli, run_json
 from sample_inputs import OPINIONS, QUESTION
 
-from consensus_desktop.engine.gguf_header import read_gguf_header
-from consensus_desktop.errors import InputError
-from consensus_desktop.model_catalog import sha256_of
-from consensus_desktop.sft.adapter_file import (
+from consensus_desktop.engine.adapter_file import (
     BASE_FILE_KEY,
     BASE_SHA256_KEY,
     AdapterError,
@@ -21,6 +18,9 @@ from consensus_desktop.sft.adapter_file import (
     write_adapter,
     write_gguf,
 )
+from consensus_desktop.engine.gguf_header import read_gguf_header
+from consensus_desktop.errors import InputError
+from consensus_desktop.model_catalog import sha256_of
 
 pytestmark = pytest.mark.model
 RANK = 8

@@ -12,8 +12,9 @@ from sample_inputs import OPINIONS, QUESTION, spread_embeddings
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.factory import ModelSpec, open_backend
 from consensus_desktop.errors import ModelFileError
-from consensus_desktop.pipeline import RunRequest, RunResult, run
+from consensus_desktop.pipeline import RunResult, run
 from consensus_desktop.prompts import JURY_FEW_SHOT
+from consensus_desktop.run_request import RunRequest
 
 pytestmark = pytest.mark.model
 

@@ -28,8 +28,8 @@ from consensus_desktop.engine.types import (
     Progress,
     SamplingParams,
 )
-from consensus_desktop.pipeline import DEFAULT_TEMPLATE
 from consensus_desktop.prompts import JURY_FEW_SHOT, TEMPLATES, TRUNCATION_MARK
+from consensus_desktop.run_request import DEFAULT_TEMPLATE
 from consensus_desktop.signable import first_person
 
 pytestmark = pytest.mark.model

@@ -22,8 +22,8 @@ from consensus_desktop.engine.protocol import ModelBackend
 from consensus_desktop.engine.server import ServerSpec
 from consensus_desktop.engine.types import Candidate, Progress, SamplingParams
 from consensus_desktop.errors import ServerError
-from consensus_desktop.pipeline import DEFAULT_TEMPLATE
 from consensus_desktop.prompts import JURY_FEW_SHOT
+from consensus_desktop.run_request import DEFAULT_TEMPLATE
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 EXE = shutil.which("consensus-desktop") or "consensus-desktop"

@@ -12,11 +12,11 @@ from cli_runs import cli, run_json
 from sample_inputs import POLIS
 from session_samples import rated_session
 
+from consensus_desktop.engine.adapter_file import check_adapter
 from consensus_desktop.engine.engine import Engine
 from consensus_desktop.engine.errors import GenerationCancelled
 from consensus_desktop.errors import InputError
 from consensus_desktop.model_catalog import sha256_of
-from consensus_desktop.sft.adapter_file import check_adapter
 from consensus_desktop.sft.learn import adapters_folder, learn_from_sessions
 from consensus_desktop.sft.token_examples import as_model_sees, read_rows
 from consensus_desktop.sft.train_run import TrainOutcome, TrainRequest, training_job

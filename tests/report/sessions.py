@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from consensus_desktop.facilitation import Facilitation, Settings
 from consensus_desktop.reward.base import RewardVersion
+from consensus_desktop.session.facilitation import Facilitation
+from consensus_desktop.session.values import Settings
 from consensus_desktop.store.session_store import SessionStore
 
 REWARD = RewardVersion(

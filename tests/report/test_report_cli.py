@@ -12,7 +12,7 @@ import pytest
 from browser import pdf_info, pdf_pages
 from cases import four
 
-from consensus_desktop.facilitation import Facilitation
+from consensus_desktop.session.facilitation import Facilitation
 from consensus_desktop.store.session_store import SessionStore
 
 EXE = shutil.which("consensus-desktop") or "consensus-desktop"

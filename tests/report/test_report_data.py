@@ -12,8 +12,8 @@ from cases import four, twelve
 from sessions import NAMES_12, OPINIONS, build
 
 from consensus_desktop.errors import StorageError
-from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.report import ReportOptions, gather, render_html, save_html
+from consensus_desktop.session.facilitation import Facilitation
 from consensus_desktop.store.exports import anonymise_session
 from consensus_desktop.store.session_store import SessionStore
 
@@ -116,7 +116,7 @@ def test_a_session_with_no_ratings(store: SessionStore) -> None:
 
 
 def test_a_session_before_any_generation(store: SessionStore) -> None:
-    from consensus_desktop.facilitation import Settings
+    from consensus_desktop.session.values import Settings
 
     flow = Facilitation.create(
         store, "Early", [("Q?", "We should.", "")], ["A", "B", "C"], Settings()
@@ -153,7 +153,7 @@ def test_regenerated_round_and_an_absent_participant(store: SessionStore) -> Non
     report = gather(store, flow.session_id, ReportOptions())
     (q,) = report.questions
     (r,) = q.rounds  # a regeneration stays in its round
-    assert len(r.runs) == 2 and r.n_candidates == 2 * len(STATEMENTS)
+    assert len(r.runs) == 2 and r.n_written == 2 * len(STATEMENTS)
     assert r.participants == ("P1", "P2", "P3") and q.n_present == 3
     assert all(len(s.predicted) == 3 for s in r.statements)
     assert "(regenerated)" in render_html(report)

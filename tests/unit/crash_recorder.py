@@ -6,7 +6,7 @@ from pathlib import Path
 
 from run_results import synthetic_result
 
-from consensus_desktop.store.recording import record_run
+from consensus_desktop.session.recording import record_run
 
 result = synthetic_result(int(sys.argv[2]), ("Ann", "Ben", "Cy", "Dee", "Eve", "Fay"))
 print("ready", flush=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from consensus_desktop.engine.engine import Candidate, GenerationReport
-from consensus_desktop.pipeline import RankedCandidate, RunRequest, RunResult
+from consensus_desktop.pipeline import RankedCandidate, RunResult
 from consensus_desktop.prompts import PromptPlan
 from consensus_desktop.reward.base import RewardVersion
+from consensus_desktop.run_request import RunRequest
 
 
 def synthetic_result(n: int, names: tuple[str, ...], seed: int = 0) -> RunResult:

@@ -16,8 +16,8 @@ from consensus_desktop.assembly.ballots import export_ballots, import_ballots, r
 from consensus_desktop.assembly.plenary import plenary_request
 from consensus_desktop.assembly.record import record_plenary
 from consensus_desktop.assembly.tables import AssemblyError, Table, read_tables
-from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.pipeline import RunResult
+from consensus_desktop.session.facilitation import Facilitation
 from consensus_desktop.store.exports import anonymise_session, polis_csv
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.store.transfer import export_session, import_session_file
@@ -143,7 +143,7 @@ def test_no_result_before_any_ballot(tables: list[Table], tmp_path: Path) -> Non
 
 
 def test_a_plain_run_never_adds_people_to_a_plenary(tables: list[Table], tmp_path: Path) -> None:
-    from consensus_desktop.store.recording import record_or_recover
+    from consensus_desktop.session.recording import record_or_recover
 
     library = tmp_path / "library.sqlite"
     store = SessionStore(library)

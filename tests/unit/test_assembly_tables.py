@@ -11,7 +11,7 @@ import pytest
 
 from consensus_desktop.assembly.plenary import plenary_request, table_view
 from consensus_desktop.assembly.tables import AssemblyError, read_tables
-from consensus_desktop.facilitation import Settings
+from consensus_desktop.session.values import Settings
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.store.transfer import export_session
 

@@ -65,7 +65,13 @@ def test_core_imports_without_qt() -> None:
 def test_core_imports_without_llama_cpp() -> None:
     """Prompts, welfare, store, pipeline, facilitation, rewards, CLI and the backend seam."""
     modules = [m for m in _core_modules() if m not in LLAMA_CPP_MODULES | TORCH_MODULES]
-    for needed in ("pipeline", "facilitation", "reward.base", "engine.protocol", "store.recording"):
+    for needed in (
+        "pipeline",
+        "session.facilitation",
+        "reward.base",
+        "engine.protocol",
+        "session.recording",
+    ):
         assert f"consensus_desktop.{needed}" in modules
     proc = _import_blocking(modules, {"llama_cpp"})
     assert proc.returncode == 0, proc.stderr

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from consensus_desktop.facilitation import Facilitation, Scores, Settings
+from consensus_desktop.session.facilitation import Facilitation
+from consensus_desktop.session.values import Scores, Settings
 from consensus_desktop.store.session_store import SessionStore
 
 
@@ -51,7 +52,7 @@ def test_facilitation_validates_and_records(tmp_path: Path) -> None:
 
 
 def test_ranking_must_be_a_permutation_or_nothing() -> None:
-    from consensus_desktop.facilitation import ranking_problem
+    from consensus_desktop.session.values import ranking_problem
 
     assert ranking_problem({1: 0, 2: 0, 3: 0}, 3) is None
     assert ranking_problem({1: 2, 2: 1, 3: 3}, 3) is None

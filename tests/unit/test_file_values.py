@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from test_store import make_session
 
-from consensus_desktop.facilitation import Settings
-from consensus_desktop.store.file_values import SETTINGS_RULES, label_problem
+from consensus_desktop.labels import label_problem
+from consensus_desktop.session.values import Settings
+from consensus_desktop.store.file_values import SETTINGS_RULES
 from consensus_desktop.store.foreign import RefusedFile
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.store.transfer import export_session, import_session_file

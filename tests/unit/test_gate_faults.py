@@ -17,8 +17,9 @@ from consensus_desktop.engine.candidates import collect_candidates
 from consensus_desktop.engine.factory import ModelSpec, open_backend
 from consensus_desktop.engine.server import ServerSpec
 from consensus_desktop.engine.types import Candidate, Progress, RawSample, Rejected, SamplingParams
-from consensus_desktop.pipeline import RunRequest, RunResult, run
+from consensus_desktop.pipeline import RunResult, run
 from consensus_desktop.prompts import JURY_ZERO_SHOT, PromptPlan
+from consensus_desktop.run_request import RunRequest
 from consensus_desktop.screening import text_rejection
 from consensus_desktop.signable import REASONS, faults
 

@@ -14,9 +14,10 @@ import numpy as np
 from consensus_desktop.engine.budget import ContextFitting
 from consensus_desktop.engine.cleaning import dedup_key
 from consensus_desktop.engine.types import Candidate, GenerationReport, ModelInfo
-from consensus_desktop.pipeline import DEFAULT_TEMPLATE, RunRequest, RunResult, run
+from consensus_desktop.pipeline import RunResult, run
 from consensus_desktop.prompts import FEW_SHOT_EXAMPLES, TEMPLATES, PromptPlan
 from consensus_desktop.reward.base import RewardVersion
+from consensus_desktop.run_request import DEFAULT_TEMPLATE, RunRequest
 
 OWN = "We agree that limits near schools should be lower, and reviewed each year."
 # the first example's statement with two words changed: not an exact echo, but a copy

@@ -12,7 +12,7 @@ import pytest
 from disks import fill, tmpfs
 from run_results import synthetic_result
 
-from consensus_desktop.store.recording import record_or_recover, record_run
+from consensus_desktop.session.recording import record_or_recover, record_run
 from consensus_desktop.store.schema import SCHEMA_VERSION
 from consensus_desktop.store.session_store import SessionStore
 

@@ -24,9 +24,9 @@ from disks import fill, tmpfs
 from test_store import FIXTURES, make_session
 
 from consensus_desktop.errors import InputError
+from consensus_desktop.safe_files import DestinationRefused
 from consensus_desktop.store.database import SessionFileError
 from consensus_desktop.store.foreign import RefusedFile
-from consensus_desktop.store.safe_files import DestinationRefused
 from consensus_desktop.store.schema import SCHEMA_VERSION
 from consensus_desktop.store.session_store import SessionStore
 from consensus_desktop.store.transfer import export_session, import_session_file, merge_files

@@ -16,9 +16,9 @@ from sample_inputs import POLIS
 from session_samples import rated_session
 
 from consensus_desktop.errors import InputError
-from consensus_desktop.pipeline import DEFAULT_TEMPLATE
 from consensus_desktop.prompts import JURY_FOOTER, REVISION_FOOTER, TEMPLATES
 from consensus_desktop.reward.polis_data import load_conversation
+from consensus_desktop.run_request import DEFAULT_TEMPLATE
 from consensus_desktop.sft.data import build_data_set, write_data_set
 from consensus_desktop.sft.opinion_groups import group_consensus, opinion_groups
 from consensus_desktop.sft.polis_examples import (

@@ -279,6 +279,7 @@ def test_polis_and_ratings_csv(tmp_path: Path) -> None:
         "disagrees",
         "moderated",
         "comment-body",
+        "reworded-from",
     ]
     assert list(v_rows[0]) == ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
     assert len(c_rows) == 3 + 2  # current opinions + rated candidates

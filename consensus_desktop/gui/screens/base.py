@@ -14,11 +14,12 @@ from consensus_desktop.gui.widgets.flow_row import FlowRow
 
 
 class Screen(QWidget):
-    done = Signal(str)  # the next step
+    done = Signal(str)  # the step to show next
     message = Signal(str)  # a passing note for the status bar
     page_shown = Signal(str)  # the kind of page now showing (see gui/gate.py)
 
     title = ""
+    step = ""  # the session step it shows (consensus_desktop/session/steps.py), or "start"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -14,7 +14,6 @@ from consensus_desktop.gui.widgets.likert import LikertScale
 
 class BaselineScreen(PassTheLaptopScreen):
     title = "Before we start: your position"
-    next_step = "opinions"
     step = "baseline"
     step_title = "Step 1: everyone gives their position"
 

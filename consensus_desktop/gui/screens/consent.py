@@ -13,9 +13,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import body, scale_font
+from consensus_desktop.session.facilitation import Facilitation
 
 AGREE_LABEL = "I agree to take part (Enter)"
 

@@ -13,7 +13,6 @@ from consensus_desktop.gui.style import body, heading
 
 class CritiqueScreen(PassTheLaptopScreen):
     title = "Critique the statement"
-    next_step = "generation"
     step = "critique"
     step_title = "Critique round: what would you change?"
     save_label = "Confirm (Ctrl+Enter)"

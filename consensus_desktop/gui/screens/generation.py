@@ -15,10 +15,12 @@ from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint, scale_font
 from consensus_desktop.gui.worker import GeneratorWorker
 from consensus_desktop.pipeline import RunResult, Stage, run
+from consensus_desktop.session.steps import then
 
 
 class GenerationScreen(Screen):
     title = "Writing candidate statements"
+    step = "generation"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -117,7 +119,7 @@ class GenerationScreen(Screen):
         if isinstance(last, RunResult):
             self.last_result = last
             self.ctx.session.record_run(last)
-            self.done.emit("tradeoffs")
+            self.done.emit(then(self.step))
 
     def _on_failed(self, failure: Failure) -> None:
         self.worker = None

@@ -13,7 +13,6 @@ from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen
 
 class IntroScreen(PassTheLaptopScreen):
     title = "Welcome"
-    next_step = "baseline"
     step = "intro"
     step_title = "Welcome: everyone reads what the session is"
     save_label = AGREE_LABEL

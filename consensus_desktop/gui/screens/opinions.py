@@ -20,8 +20,6 @@ from consensus_desktop.prompts import MAX_OPINION_CHARS
 
 class OpinionsScreen(PassTheLaptopScreen):
     title = "Your opinion"
-    next_step = "generation"
-
     step = "opinions"
     step_title = "Step 2: everyone writes their opinion"
     save_label = "Confirm (Ctrl+Enter)"

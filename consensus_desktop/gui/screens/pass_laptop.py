@@ -26,13 +26,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from consensus_desktop.facilitation import UNDOABLE
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.gate import ENTRY, FACILITATOR, TURN_END
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.screens.consent import AGREE_LABEL, consent_page
 from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import body, heading, hint, scale_font
+from consensus_desktop.session.steps import then
+from consensus_desktop.session.values import UNDOABLE
 
 
 def _centered_page(*labels: QLabel) -> QWidget:
@@ -50,8 +51,6 @@ FACILITATOR_KEYS = "Ctrl+Shift+F"  # leaves a hand-over or hand-back page for th
 
 
 class PassTheLaptopScreen(Screen):
-    next_step = ""
-    step = ""  # the facilitation step this screen records (a key of UNDOABLE)
     step_title = ""  # for the projector: what the room is doing
     handoff_hint = "Only {name} should see the next page."
     save_label = "Confirm (Enter)"
@@ -284,7 +283,7 @@ class PassTheLaptopScreen(Screen):
         if self.pending():
             self.show_handoff()
         else:
-            self.done.emit(self.next_step)
+            self.done.emit(then(self.step))
 
     # -- facilitator corrections --------------------------------------------------------------
     def undo_last(self) -> None:

@@ -20,13 +20,13 @@ from consensus_desktop.assembly.plenary import plenary_request, table_view
 from consensus_desktop.assembly.record import record_plenary, refuse_taken_name
 from consensus_desktop.assembly.tables import Table, read_tables
 from consensus_desktop.errors import ConsensusError
-from consensus_desktop.facilitation import Facilitation
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.dialogs import Failure
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
 from consensus_desktop.gui.widgets.table_heatmap import TableHeatmap
 from consensus_desktop.pipeline import RunResult, Stage, run
+from consensus_desktop.session.facilitation import Facilitation
 
 BALLOT_K = 4
 
@@ -44,6 +44,7 @@ def pick_folder(parent: QWidget, title: str) -> str:
 
 class PlenaryScreen(Screen):
     title = "Plenary"
+    step = "plenary"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

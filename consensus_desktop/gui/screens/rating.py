@@ -13,16 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consensus_desktop.facilitation import ranking_problem
 from consensus_desktop.gui.screens.consent import PrivateNote
 from consensus_desktop.gui.screens.pass_laptop import PassTheLaptopScreen
 from consensus_desktop.gui.style import body, scale_font
 from consensus_desktop.gui.widgets.likert import QUALITY_LABELS, LikertScale
+from consensus_desktop.session.values import ranking_problem
 
 
 class RatingScreen(PassTheLaptopScreen):
     title = "Rate the statements"
-    next_step = "tradeoffs"
     step = "rating"
     step_title = "Step 3: everyone rates the shortlist"
 

@@ -19,6 +19,7 @@ from consensus_desktop.gui.style import body, heading, hint
 from consensus_desktop.gui.widgets.rating_bars import RatingBars
 from consensus_desktop.gui.widgets.results_table import ResultsTable
 from consensus_desktop.report import ReportOptions, gather, save_html
+from consensus_desktop.safe_files import check_destination
 from consensus_desktop.store.exports import (
     CSV_FILES,
     anonymise_session,
@@ -26,7 +27,6 @@ from consensus_desktop.store.exports import (
     polis_csv,
     ratings_csv,
 )
-from consensus_desktop.store.safe_files import check_destination
 from consensus_desktop.store.transfer import export_session, timestamped_name
 
 
@@ -36,6 +36,7 @@ def _fmt(x: float) -> str:
 
 class ResultsScreen(Screen):
     title = "Result"
+    step = "results"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -47,6 +48,8 @@ class ResultsScreen(Screen):
         cl = QVBoxLayout(chosen)
         self.statement = heading("", 1.8)
         cl.addWidget(self.statement)
+        self.original = hint("")  # the model's wording when the facilitator reworded the choice
+        cl.addWidget(self.original)
         cl.addWidget(
             hint("How the room rated the final statement (1 strongly disagree … 7 strongly agree):")
         )
@@ -63,6 +66,7 @@ class ResultsScreen(Screen):
         self.every = ResultsTable()
         self.tabs.addTab(self.every, "Every statement (Ctrl+L)")
         QShortcut(QKeySequence("Ctrl+L"), self, self.toggle_list)
+        self.keep_button = self.add_action("Keep the earlier choice", self.keep_previous)
         self.add_action("Critique round…", self.critique_round)
         exports = QMenu(self)
         menu_entry(exports, "Session file… (Ctrl+E)", self.export_file_and_say)
@@ -81,6 +85,9 @@ class ResultsScreen(Screen):
         sel = flow.selection()
         self.question.setText(flow.question["text"])
         self.statement.setText(f"“{sel['text']}”" if sel else "No statement chosen yet.")
+        original = flow.model_original(sel["candidate_id"]) if sel else None
+        self.original.setText(f"Reworded by the facilitator. The model wrote: “{original}”")
+        self.original.setVisible(original is not None)
         ratings = flow.final_ratings()
         self.bars.set_counts([sum(1 for r in ratings.values() if r == k) for k in range(1, 8)])
         before, after = flow.agreement_before_after()
@@ -95,6 +102,10 @@ class ResultsScreen(Screen):
         warnings = flow.result_warnings()
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
+        lower = flow.rated_lower_than_before()
+        self.keep_button.setVisible(lower is not None)
+        if lower is not None:
+            self.keep_button.setText(f"Keep round {lower[0] + 1}'s choice ({lower[1].label})")
         if sel:
             counts = [sum(1 for r in ratings.values() if r == k) for k in range(1, 8)]
             self.ctx.projector.show_statement(flow.question["text"], sel["text"], counts)
@@ -114,6 +125,15 @@ class ResultsScreen(Screen):
 
     def toggle_list(self) -> None:
         self.tabs.setCurrentIndex(1 - self.tabs.currentIndex())
+
+    def keep_previous(self) -> None:
+        """The new choice is rated lower than an earlier round's: choose that one again."""
+        try:
+            self.ctx.session.keep_previous_choice()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.enter()
 
     def critique_round(self) -> None:
         """The room critiques the chosen statement and the model revises it."""

@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consensus_desktop.facilitation import DEFAULT_INTRO, Facilitation, Settings
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.signals import on_press
 from consensus_desktop.gui.style import hint
 from consensus_desktop.question_library import ATTRIBUTION, search
+from consensus_desktop.session.facilitation import Facilitation
+from consensus_desktop.session.steps import then
+from consensus_desktop.session.values import DEFAULT_INTRO, Settings
 
 ALPHA_CHOICES = [
     ("Utilitarian — mean agreement (α = 0)", 0.0),
@@ -38,6 +40,7 @@ ALPHA_CHOICES = [
 
 class SetupScreen(Screen):
     title = "New session"
+    step = "setup"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -183,4 +186,4 @@ class SetupScreen(Screen):
             return
         self.show_error("")
         self.ctx.flow = flow
-        self.done.emit("intro")
+        self.done.emit(then(self.step))

@@ -20,6 +20,7 @@ from consensus_desktop.store.transfer import import_session_file
 
 class StartScreen(Screen):
     title = "Consensus Desktop"
+    step = "start"
     open_session = Signal(int)
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:

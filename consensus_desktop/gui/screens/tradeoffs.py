@@ -8,7 +8,6 @@ as predictions only.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -30,12 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from consensus_desktop.facilitation import Scores
 from consensus_desktop.gui import dialogs
 from consensus_desktop.gui.screens.base import Screen
 from consensus_desktop.gui.style import body, hint
 from consensus_desktop.gui.widgets.heatmap import Heatmap
 from consensus_desktop.gui.widgets.winner_strip import WinnerStrip
+from consensus_desktop.session.values import Scores
+from consensus_desktop.welfare.function import WelfareFunction
 from consensus_desktop.welfare.schulze import SchulzeResult
 from consensus_desktop.welfare.tradeoff import TradeOff, alpha_from_t, t_from_alpha
 
@@ -44,16 +44,6 @@ MARKS = {"u": 0, "n": SLIDER_STEPS // 2, "r": SLIDER_STEPS}  # alpha 0, 1 (Nash)
 HEATMAP_COLUMNS = 6
 COLUMNS = ["Rank", "Statement", "W", "Average agreement", "Lowest", "Least served", "Wording"]
 EXPERT_COLUMNS = {2}
-
-
-def alpha_label(alpha: float) -> str:
-    if alpha == 0:
-        return "α = 0 · utilitarian (mean agreement)"
-    if math.isinf(alpha):
-        return "α = ∞ · Rawlsian (the worst-off participant)"
-    if abs(alpha - 1) < 0.02:
-        return "α = 1 · Nash (geometric mean)"
-    return f"α = {alpha:.2f}"
 
 
 def plain_label(step: int) -> str:
@@ -80,6 +70,7 @@ class MarkSlider(QSlider):
 
 class TradeoffScreen(Screen):
     title = "Which statement serves the group?"
+    step = "tradeoffs"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -151,6 +142,7 @@ class TradeoffScreen(Screen):
         self.order: list[int] = []
         self.choosable: list[int] = []
         self.schulze: SchulzeResult | None = None
+        self.kept_note = ""  # how an earlier round's choice in the table is marked
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -171,6 +163,11 @@ class TradeoffScreen(Screen):
             if absent
             else ""
         )
+        earlier = flow.previous_choice()
+        self.kept_note = ""
+        if s.carried is not None and earlier is not None:
+            self.kept_note = f"round {earlier[0] + 1}'s choice, with the room's ratings from then"
+            present += f" {earlier[1].label}, {self.kept_note}, stays in the running."
         if rated:
             self.trust.setText(
                 "The room has rated the shortlist: only rated statements can be chosen (cells "
@@ -199,7 +196,7 @@ class TradeoffScreen(Screen):
         alpha = self.alpha
         expert = self.expert.isChecked()
         plain = plain_label(self.slider.value())
-        self.alpha_text.setText(f"{plain} · {alpha_label(alpha)}" if expert else plain)
+        self.alpha_text.setText(f"{plain} · {WelfareFunction(alpha).label}" if expert else plain)
         for col in EXPERT_COLUMNS:
             self.table.setColumnHidden(col, not expert)
         ok = set(self.choosable)
@@ -218,7 +215,9 @@ class TradeoffScreen(Screen):
                 f"{np.mean(row):.1f} of 7",
                 f"{np.min(row):.1f}",
                 s.names[int(np.argmin(row))],
-                s.candidates[c].text + ("" if usable else "  (prediction only: not rated)"),
+                s.candidates[c].text
+                + ("" if usable else "  (prediction only: not rated)")
+                + (f"  ({self.kept_note})" if c == s.carried else ""),
             ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -342,7 +341,7 @@ class TradeoffScreen(Screen):
         by = "welfare" if cid == top else "facilitator override"
         basis = "ratings+predictions" if self.scores.has_ratings else "predictions"
         try:
-            flow.select(cid, f"isoelastic ({basis})", self.alpha, by)
+            flow.select(cid, WelfareFunction(self.alpha).method(basis), self.alpha, by)
         except ValueError as exc:
             self.show_error(str(exc))
             return

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from consensus_desktop.facilitation import ResultRow
+from consensus_desktop.session.values import ResultRow
 
 COLUMNS = [
     "Statement",

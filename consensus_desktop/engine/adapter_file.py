@@ -29,7 +29,7 @@ from consensus_desktop.engine.errors import ModelError, NotAGGUFFile
 from consensus_desktop.engine.gguf_header import read_gguf_header
 from consensus_desktop.errors import InputError, ModelFileError
 from consensus_desktop.model_catalog import verified_sha256
-from consensus_desktop.store.safe_files import atomic_path, check_destination
+from consensus_desktop.safe_files import atomic_path, check_destination
 
 BASE_FILE_KEY = "consensus_desktop.base_model.file"
 BASE_SHA256_KEY = "consensus_desktop.base_model.sha256"

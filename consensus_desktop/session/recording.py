@@ -12,9 +12,10 @@ from pathlib import Path
 
 from consensus_desktop import paths
 from consensus_desktop.pipeline import RunResult
+from consensus_desktop.safe_files import write_text
 from consensus_desktop.store.database import SessionFileError, storage_error_message
-from consensus_desktop.store.safe_files import write_text
 from consensus_desktop.store.session_store import SessionStore
+from consensus_desktop.welfare.function import WelfareFunction
 
 
 def store_run_result(
@@ -48,16 +49,12 @@ def _move_shortlist_marks(
     result: RunResult,
     earlier_ids: Sequence[int | None],
 ) -> None:
-    store.db.execute(
-        "UPDATE candidates SET shortlist_rank = NULL WHERE run_id IN (SELECT id FROM "
-        "generation_runs WHERE question_id = ? AND round = ? AND id != ?)",
-        [question_id, round_, run_id],
-    )
-    for rank, i in result.shortlisted_earlier():
-        if earlier_ids[i] is not None:  # None: a statement no longer in the round
-            store.db.execute(
-                "UPDATE candidates SET shortlist_rank = ? WHERE id = ?", [rank, earlier_ids[i]]
-            )
+    marks = [
+        (rank, earlier_ids[i])
+        for rank, i in result.shortlisted_earlier()
+        if earlier_ids[i] is not None  # None: a statement no longer in the round
+    ]
+    store.move_shortlist_marks(question_id, round_, run_id, marks)
 
 
 def _store_run_result(
@@ -89,6 +86,7 @@ def _store_run_result(
         seconds=rep.seconds,
         shortened=[names[i] for i in result.shortened],
         shortlist_rule=result.shortlist_rule,
+        alpha=result.request.alpha,
     )
     sl = result.shortlist
     rank_of = {} if sl is None else {i: r for r, i in enumerate(sl.chosen)}
@@ -112,6 +110,15 @@ def _store_run_result(
         cids, list(participant_ids), result.agreement.tolist(), result.reward_version.as_dict()
     )
     return run_id, cids
+
+
+def record_auto_choice(
+    store: SessionStore, sid: int, qid: int, result: RunResult, cids: Sequence[int]
+) -> None:
+    """Choose the run's best candidate by its welfare function (no room to rate it)."""
+    best = next(i for i, c in enumerate(result.generated) if c.text == result.candidates[0].text)
+    alpha = result.request.alpha
+    store.add_selection(sid, qid, cids[best], WelfareFunction(alpha).method(), alpha, "auto")
 
 
 def record_run(
@@ -145,9 +152,7 @@ def record_run(
             for pid, opinion in zip(pids, request.opinions, strict=True):
                 store.add_opinion(pid, qid, opinion)
             _, cids = store_run_result(store, sid, qid, pids, result)
-            best = result.candidates[0].text
-            best_id = cids[next(i for i, c in enumerate(result.generated) if c.text == best)]
-            store.add_selection(sid, qid, best_id, "isoelastic", request.alpha, chosen_by="auto")
+            record_auto_choice(store, sid, qid, result, cids)
             store.set_step(sid, "results")
         return sid
     finally:

@@ -17,10 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import sqlite_utils
-
 from consensus_desktop import paths
-from consensus_desktop.store.database import SessionFileError
+from consensus_desktop.errors import SessionFileError
 
 _OPEN_DATABASES: set[Path] = set()
 _SIDECARS = ("", "-wal", "-shm", "-journal")
@@ -149,14 +147,4 @@ def write_text(target: Path, text: str, private: bool = False) -> Path:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
         with open(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-    return target
-
-
-def write_database(db: sqlite_utils.Database, target: Path) -> Path:
-    """Write a database (typically built in memory) as one compact self-contained file.
-
-    ``VACUUM INTO`` copies only live rows: no free page of the source reaches the file.
-    """
-    with atomic_path(target) as tmp:
-        db.execute("VACUUM INTO ?", [str(tmp)])
     return target
