@@ -75,9 +75,19 @@ def missing_message(missing: Sequence[SystemLibrary]) -> str:
     )
 
 
-def check_gui_libraries() -> str | None:
-    """The sentence to show when a library the window needs is missing, else None."""
-    if not needs_xcb():
+NO_DISPLAY = (
+    "Consensus Desktop cannot open its window: no display was found (DISPLAY is not set). Start "
+    "it from a desktop session, or check it without a window with `consensus-desktop --self-test`."
+)
+
+
+def check_gui_libraries(env: dict[str, str] | None = None) -> str | None:
+    """The sentence to show when the window cannot open (no X display, or a library it needs is
+    missing), else None. Qt itself would abort with a core dump (exit 134) in either case."""
+    env = dict(os.environ) if env is None else env
+    if not needs_xcb(env=env):
         return None
+    if not env.get("DISPLAY"):
+        return NO_DISPLAY
     missing = missing_libraries()
     return missing_message(missing) if missing else None

@@ -5,7 +5,9 @@ import subprocess
 import sys
 
 from consensus_desktop.platform_check import (
+    NO_DISPLAY,
     XCB_LIBRARIES,
+    check_gui_libraries,
     missing_libraries,
     missing_message,
     needs_xcb,
@@ -43,6 +45,7 @@ def test_the_app_exits_2_with_a_sentence_when_a_library_is_missing(tmp_path) -> 
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
         "QT_QPA_PLATFORM": "xcb",
+        "DISPLAY": ":99",  # never connected to: the check comes first
         "CONSENSUS_DESKTOP_HOME": str(tmp_path),
     }
     proc = subprocess.run(
@@ -51,3 +54,24 @@ def test_the_app_exits_2_with_a_sentence_when_a_library_is_missing(tmp_path) -> 
     assert proc.returncode == 2, proc.stderr
     assert "libxcb-icccm.so.4" in proc.stderr and "Traceback" not in proc.stderr
     assert len(XCB_LIBRARIES) >= 10
+
+
+def test_the_app_exits_2_with_a_sentence_when_there_is_no_display(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Without it Qt's xcb plugin aborts (exit 134, "Reinstalling the application may fix this")."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        "QT_QPA_PLATFORM": "xcb",
+        "CONSENSUS_DESKTOP_HOME": str(tmp_path),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "consensus_desktop"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == NO_DISPLAY
+    assert check_gui_libraries({"DISPLAY": ":0"}) != NO_DISPLAY
+    assert check_gui_libraries({"QT_QPA_PLATFORM": "offscreen"}) is None
