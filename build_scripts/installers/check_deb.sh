@@ -58,11 +58,18 @@ egl=$(readlink -f "$(ldconfig -p | awk '/libEGL\.so\.1 / { print $NF; exit }')")
 if [ -f "$egl" ] && unshare -m true 2>/dev/null; then
   code=0
   unshare -m sh -c "mount --bind /dev/null '$egl' && exec env -i HOME='$user' PATH=/usr/bin:/bin \
-    QT_QPA_PLATFORM=xcb consensus-desktop" >"$user/missing.txt" 2>&1 || code=$?
+    QT_QPA_PLATFORM=xcb DISPLAY=:99 consensus-desktop" >"$user/missing.txt" 2>&1 || code=$?
   [ "$code" = 2 ] && grep -q "libraries are missing: libEGL.so.1\." "$user/missing.txt" &&
     ! grep -q Traceback "$user/missing.txt" || { cat "$user/missing.txt"; fail "libEGL.so.1 hidden: exit $code"; }
   echo "check_deb: with libEGL.so.1 hidden the app says: $(cat "$user/missing.txt")"
 fi
+# no display at all (DISPLAY unset, X11 chosen): one sentence, exit 2, not Qt's abort
+code=0
+env -i HOME="$user" PATH=/usr/bin:/bin QT_QPA_PLATFORM=xcb consensus-desktop \
+  >"$user/nodisplay.txt" 2>&1 || code=$?
+[ "$code" = 2 ] && grep -q "no display was found" "$user/nodisplay.txt" ||
+  { cat "$user/nodisplay.txt"; fail "no display: exit $code"; }
+echo "check_deb: with no display the app says: $(cat "$user/nodisplay.txt")"
 
 apt-get install -y --reinstall "$deb" >/dev/null && same_library "$sum" "a reinstall"
 apt-get remove -y consensus-desktop >/dev/null && same_library "$sum" "apt-get remove"
