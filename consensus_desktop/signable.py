@@ -26,8 +26,8 @@
   everyone, community, needs, fair, important, …).
 
 :func:`without_run_on_tail` cuts every sample, before the gate, before the sentence where it
-starts repeating or contradicting itself; so the gate sees those two faults only within a first
-sentence (or in a statement that is nothing but them).
+starts repeating or contradicting itself or speaking as one person; so the gate sees those three
+faults only within a first sentence (or in a statement that is nothing but them).
 """
 
 from __future__ import annotations
@@ -223,19 +223,23 @@ def repetition(text: str) -> bool:
     return False
 
 
+def _runs_on(text: str) -> bool:
+    return repetition(text) or self_contradiction(text) or first_person(text)
+
+
 def without_run_on_tail(text: str, min_words: int = 4) -> str:
-    """The statement cut before the sentence where it starts repeating or contradicting itself,
-    when what is left has neither fault and ``min_words`` words or more; else the statement
-    unchanged (the gate then rejects it). A small model often restates or reverses its first
-    sentence and runs on ("The council should close the centre. The council should not close
-    the centre."): the first sentence is the statement, the rest is dropped as cleaning drops a
-    dangling half-sentence."""
-    if not (repetition(text) or self_contradiction(text)):
+    """The statement cut before the sentence where it starts repeating or contradicting itself or
+    speaking as one person, when what is left has none of those faults and ``min_words`` words or
+    more; else the statement unchanged (the gate then rejects it). A small model often restates,
+    reverses or personalises its first sentence and runs on ("We support an increase in UBI. I
+    support it because …"): the first sentence is the statement, the rest is dropped as cleaning
+    drops a dangling half-sentence."""
+    if not _runs_on(text):
         return text
     sentences = _sentences(text)
     for end in range(len(sentences) - 1, 0, -1):
         head = " ".join(sentences[:end])
-        if not (repetition(head) or self_contradiction(head)):
+        if not _runs_on(head):
             return head if len(_words(head)) >= min_words else text
     return text
 

@@ -2,7 +2,8 @@
 
 A backend supplies ``draw(seeds)``, which samples one continuation per seed and yields progress
 (tokens of this round) and :class:`RawSample` results; :func:`collect_candidates` cleans them
-(cutting a statement before the sentence where it starts repeating or contradicting itself),
+(cutting a statement before the sentence where it starts repeating, contradicting itself or
+speaking as one person),
 rejects empty, fragmentary, duplicate, echoed and screened-out ones (with the reason), and draws again with new seeds, up to
 ``MAX_ATTEMPTS_FACTOR * n`` samples in all.
 """
