@@ -223,6 +223,16 @@ def repetition(text: str) -> bool:
     return False
 
 
+def could_end_here(text: str) -> bool:
+    """The text ends on a word a sentence can end on (a content word, a number, a percentage),
+    not mid-clause on a function word ("… the council should") or a comma."""
+    tail = text.rstrip()
+    if not tail or not (tail[-1].isalnum() or tail[-1] in "%)"):
+        return False
+    words = _words(tail)
+    return tail[-1].isdigit() or tail[-1] in "%)" or bool(words and words[-1] not in _STOP)
+
+
 def _runs_on(text: str) -> bool:
     return repetition(text) or self_contradiction(text) or first_person(text)
 

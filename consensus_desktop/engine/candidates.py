@@ -2,8 +2,8 @@
 
 A backend supplies ``draw(seeds)``, which samples one continuation per seed and yields progress
 (tokens of this round) and :class:`RawSample` results; :func:`collect_candidates` cleans them
-(cutting a statement before the sentence where it starts repeating, contradicting itself or
-speaking as one person),
+(a sentence the model ended without a full stop gets one; a statement is cut before the sentence
+where it starts repeating, contradicting itself or speaking as one person),
 rejects empty, fragmentary, duplicate, echoed and screened-out ones (with the reason), and draws again with new seeds, up to
 ``MAX_ATTEMPTS_FACTOR * n`` samples in all.
 """
@@ -23,7 +23,7 @@ from consensus_desktop.engine.types import (
     SamplingParams,
 )
 from consensus_desktop.prompts import PromptPlan
-from consensus_desktop.signable import without_run_on_tail
+from consensus_desktop.signable import could_end_here, without_run_on_tail
 
 MAX_ATTEMPTS_FACTOR = 3  # at most 3 x N samples are drawn to find N distinct usable candidates
 
@@ -94,7 +94,11 @@ def collect_candidates(
 
 
 def _candidate(sample: RawSample, plan: PromptPlan) -> Candidate | None:
-    text = without_run_on_tail(clean_candidate(sample.text))
+    text = clean_candidate(sample.text)
+    if not text and sample.finish_reason != "length" and could_end_here(sample.text):
+        # the model ended its one sentence (at a line break or end of text) without a full stop
+        text = clean_candidate(sample.text.rstrip() + ".")
+    text = without_run_on_tail(text)
     if not text:
         return None
     order = plan.orders[sample.variant % len(plan.orders)]

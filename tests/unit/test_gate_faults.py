@@ -140,3 +140,35 @@ def test_a_sample_with_no_complete_sentence_is_a_fragment_not_an_error() -> None
     assert result.to_json()["rejected"] == [
         {"text": "1. Free childcare for", "reason": "a fragment (no complete sentence)"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "finish", "kept"),
+    [
+        (
+            "Rents should be capped at 30% of income",
+            "stop",
+            "Rents should be capped at 30% of income.",
+        ),
+        (
+            "Tax thresholds should rise every year - from 18% to 15%",
+            "eos",
+            "Tax thresholds should rise every year - from 18% to 15%.",
+        ),
+        ("Rents should be capped at 30% of income", "length", None),  # cut off: a fragment
+        ("We think that the council should", "stop", None),  # ends mid-clause
+        ("Rents should be capped for young workers,", "stop", None),
+    ],
+)
+def test_a_sentence_ended_without_a_full_stop(raw: str, finish: str, kept: str | None) -> None:
+    def draw(seeds: list[int]) -> Iterator[Progress | RawSample]:
+        yield RawSample(0, seeds[0], 0, raw, 12, finish)
+
+    plan = JURY_ZERO_SHOT.plan(QUESTION, list(OPINIONS))
+    events = list(collect_candidates(draw, plan, 1, SamplingParams(max_tokens=60)))
+    candidates = [e.text for e in events if isinstance(e, Candidate)]
+    rejected = [e.reason for e in events if isinstance(e, Rejected)]
+    if kept is None:
+        assert not candidates and "a fragment (no complete sentence)" in rejected
+    else:
+        assert candidates[:1] == [kept]
